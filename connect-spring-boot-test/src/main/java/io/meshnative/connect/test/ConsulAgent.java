@@ -1,0 +1,419 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real Consul agent ({@code consul agent -dev}) bound to 127.0.0.1 on free ports, for
+ * tests.
+ * <p>
+ * Each instance gets its own HTTP, DNS, gRPC, Serf and server RPC ports, node name and
+ * working directory, so several agents can run at the same time. {@link #start()} returns
+ * once the Connect CA is ready (the roots endpoint answers with an active root).
+ * {@link #stop()} stops the process and deletes the working directory. Most tests use it
+ * through {@link ConsulAgentExtension}.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class ConsulAgent implements AutoCloseable {
+
+	private static final Pattern ACTIVE_ROOT = Pattern.compile("\"ActiveRootID\"\\s*:\\s*\"[^\"]+\"");
+
+	private static final Pattern ACTIVE_TRUE = Pattern.compile("\"Active\"\\s*:\\s*true");
+
+	private static final Pattern TRUST_DOMAIN = Pattern.compile("\"TrustDomain\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+	private final List<String> hcl;
+
+	private final @Nullable String managementToken;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private @Nullable Process process;
+
+	private @Nullable Path workDirectory;
+
+	private int httpPort;
+
+	private int grpcPort;
+
+	private int dnsPort;
+
+	private @Nullable String nodeName;
+
+	private ConsulAgent(List<String> hcl, @Nullable String managementToken) {
+		this.hcl = List.copyOf(hcl);
+		this.managementToken = managementToken;
+	}
+
+	/**
+	 * Create a dev agent with ACLs disabled (every request allowed, authorize defaults to
+	 * allow).
+	 * @param hcl extra HCL fragments passed with {@code -hcl}
+	 * @return a new agent, not yet started
+	 */
+	public static ConsulAgent dev(String... hcl) {
+		return new ConsulAgent(List.of(hcl), null);
+	}
+
+	/**
+	 * Create a dev agent with ACLs enabled and {@code default_policy = "deny"}. Requests
+	 * need a token; {@link #managementToken()} returns a management token that may do
+	 * anything.
+	 * @param hcl extra HCL fragments passed with {@code -hcl}
+	 * @return a new agent, not yet started
+	 */
+	public static ConsulAgent devWithAcl(String... hcl) {
+		String token = UUID.randomUUID().toString();
+		List<String> fragments = new ArrayList<>();
+		fragments.add("acl { enabled = true default_policy = \"deny\" enable_token_persistence = false "
+				+ "tokens { initial_management = \"" + token + "\" agent = \"" + token + "\" } }");
+		fragments.addAll(List.of(hcl));
+		return new ConsulAgent(fragments, token);
+	}
+
+	/**
+	 * Start the agent and wait until its Connect CA is ready.
+	 * @return this agent
+	 * @throws IllegalStateException if the agent does not start or its CA is not ready in
+	 * time
+	 */
+	public synchronized ConsulAgent start() {
+		if (this.process != null) {
+			return this;
+		}
+		Path binary = ConsulBinary.locate();
+		IllegalStateException failure = null;
+		for (int attempt = 1; attempt <= 3; attempt++) {
+			try {
+				launch(binary);
+				awaitReady();
+				return this;
+			}
+			catch (IllegalStateException ex) {
+				failure = (failure != null) ? failure : ex;
+				if (failure != ex) {
+					failure.addSuppressed(ex);
+				}
+				stop();
+			}
+		}
+		throw failure;
+	}
+
+	private void launch(Path binary) {
+		try {
+			int[] ports = freePorts(6);
+			this.httpPort = ports[0];
+			this.dnsPort = ports[1];
+			this.grpcPort = ports[5];
+			this.nodeName = "connect-test-" + UUID.randomUUID().toString().substring(0, 8);
+			this.workDirectory = Files.createTempDirectory("consul-agent-");
+			List<String> command = new ArrayList<>();
+			command.add(binary.toString());
+			command.add("agent");
+			command.add("-dev");
+			command.add("-bind=127.0.0.1");
+			command.add("-client=127.0.0.1");
+			command.add("-node=" + this.nodeName);
+			command.add("-datacenter=dc1");
+			command.add("-hcl=ports { http = " + ports[0] + " dns = " + ports[1] + " serf_lan = " + ports[2]
+					+ " serf_wan = " + ports[3] + " server = " + ports[4] + " grpc = " + ports[5]
+					+ " https = -1 grpc_tls = -1 }");
+			for (String fragment : this.hcl) {
+				command.add("-hcl=" + fragment);
+			}
+			Path log = this.workDirectory.resolve("consul.log");
+			this.process = new ProcessBuilder(command).directory(this.workDirectory.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			this.process.getOutputStream().close();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not start Consul agent '" + binary + "': " + ex.getMessage(), ex);
+		}
+	}
+
+	private void awaitReady() {
+		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+		String last = "no answer yet";
+		while (System.nanoTime() < deadline) {
+			Process running = this.process;
+			if (running == null || !running.isAlive()) {
+				throw new IllegalStateException("Consul agent exited during start-up (exit code "
+						+ ((running != null) ? running.exitValue() : "unknown") + "). Last log lines:\n" + logTail(40));
+			}
+			try {
+				HttpResponse<String> response = send("GET", "/v1/agent/connect/ca/roots", null);
+				if (response.statusCode() == 200 && ACTIVE_ROOT.matcher(response.body()).find()
+						&& ACTIVE_TRUE.matcher(response.body()).find()) {
+					return;
+				}
+				last = "HTTP " + response.statusCode() + ": " + response.body().trim();
+			}
+			catch (UncheckedIOException ex) {
+				last = String.valueOf(ex.getMessage());
+			}
+			pause(running);
+		}
+		throw new IllegalStateException("Consul agent's Connect CA was not ready within " + STARTUP_TIMEOUT.toSeconds()
+				+ "s (last answer from the roots endpoint: " + last + "). Last log lines:\n" + logTail(40));
+	}
+
+	private static void pause(Process running) {
+		try {
+			running.waitFor(100, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for the Consul agent", ex);
+		}
+	}
+
+	/**
+	 * Stop the agent (if it runs) and delete its working directory. The agent can be
+	 * started again afterwards, on new ports and with a new CA.
+	 */
+	public synchronized void stop() {
+		Process running = this.process;
+		this.process = null;
+		if (running != null) {
+			running.destroy();
+			try {
+				if (!running.waitFor(15, TimeUnit.SECONDS)) {
+					running.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				running.destroyForcibly();
+				Thread.currentThread().interrupt();
+			}
+		}
+		Path directory = this.workDirectory;
+		this.workDirectory = null;
+		if (directory != null) {
+			deleteRecursively(directory);
+		}
+	}
+
+	@Override
+	public void close() {
+		stop();
+	}
+
+	/**
+	 * Return whether the agent process is running.
+	 * @return whether the agent runs
+	 */
+	public synchronized boolean isRunning() {
+		Process running = this.process;
+		return running != null && running.isAlive();
+	}
+
+	/**
+	 * Return the agent's HTTP address, for example {@code http://127.0.0.1:41234}.
+	 * @return the HTTP address
+	 */
+	public String getHttpAddress() {
+		return "http://127.0.0.1:" + requireStarted().httpPort;
+	}
+
+	/**
+	 * Return the agent's HTTP port.
+	 * @return the HTTP port
+	 */
+	public int getHttpPort() {
+		return requireStarted().httpPort;
+	}
+
+	/**
+	 * Return the agent's gRPC (xDS) port.
+	 * @return the gRPC port
+	 */
+	public int getGrpcPort() {
+		return requireStarted().grpcPort;
+	}
+
+	/**
+	 * Return the agent's DNS port.
+	 * @return the DNS port
+	 */
+	public int getDnsPort() {
+		return requireStarted().dnsPort;
+	}
+
+	/**
+	 * Return the agent's node name.
+	 * @return the node name
+	 */
+	public String getNodeName() {
+		String name = requireStarted().nodeName;
+		return (name != null) ? name : "";
+	}
+
+	/**
+	 * Return the agent's datacenter, always {@code dc1}.
+	 * @return the datacenter
+	 */
+	public String getDatacenter() {
+		return "dc1";
+	}
+
+	/**
+	 * Return the management token of an agent created with
+	 * {@link #devWithAcl(String...)}, or {@code null} when ACLs are disabled.
+	 * @return the management token or {@code null}
+	 */
+	public @Nullable String getManagementToken() {
+		return this.managementToken;
+	}
+
+	/**
+	 * Return the Connect trust domain, for example
+	 * {@code 11111111-2222-3333-4444-555555555555.consul}.
+	 * @return the trust domain
+	 */
+	public String getTrustDomain() {
+		String body = request("GET", "/v1/agent/connect/ca/roots", null);
+		java.util.regex.Matcher matcher = TRUST_DOMAIN.matcher(body);
+		if (!matcher.find()) {
+			throw new IllegalStateException("Consul agent's roots response has no TrustDomain: " + body);
+		}
+		return matcher.group(1);
+	}
+
+	/**
+	 * Send a request to the agent's HTTP API with the management token (if any) and
+	 * return the body.
+	 * @param method the HTTP method
+	 * @param path the path and query, for example {@code /v1/agent/services}
+	 * @param jsonBody the JSON body or {@code null}
+	 * @return the response body
+	 * @throws IllegalStateException if the agent answers with a status other than 200
+	 */
+	public String request(String method, String path, @Nullable String jsonBody) {
+		HttpResponse<String> response = send(method, path, jsonBody);
+		if (response.statusCode() != 200) {
+			throw new IllegalStateException(
+					method + " " + path + " answered HTTP " + response.statusCode() + ": " + response.body().trim());
+		}
+		return response.body();
+	}
+
+	private HttpResponse<String> send(String method, String path, @Nullable String jsonBody) {
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(getHttpAddress() + path))
+			.timeout(Duration.ofSeconds(30))
+			.method(method, (jsonBody != null) ? HttpRequest.BodyPublishers.ofString(jsonBody)
+					: HttpRequest.BodyPublishers.noBody());
+		if (jsonBody != null) {
+			builder.header("Content-Type", "application/json");
+		}
+		if (this.managementToken != null) {
+			builder.header("X-Consul-Token", this.managementToken);
+		}
+		try {
+			return this.http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while calling the Consul agent", ex);
+		}
+	}
+
+	/**
+	 * Return the last lines of the agent's log, for diagnostics.
+	 * @param lines the number of lines
+	 * @return the log tail, or an empty string if there is no log
+	 */
+	public synchronized String logTail(int lines) {
+		Path directory = this.workDirectory;
+		if (directory == null) {
+			return "";
+		}
+		try {
+			List<String> all = Files.readAllLines(directory.resolve("consul.log"), StandardCharsets.UTF_8);
+			return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+		}
+		catch (IOException ex) {
+			return "(no log: " + ex.getMessage() + ")";
+		}
+	}
+
+	private synchronized ConsulAgent requireStarted() {
+		if (this.process == null) {
+			throw new IllegalStateException("Consul agent is not started");
+		}
+		return this;
+	}
+
+	private static int[] freePorts(int count) throws IOException {
+		int[] ports = new int[count];
+		List<ServerSocket> sockets = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+				socket.setReuseAddress(true);
+				sockets.add(socket);
+				ports[i] = socket.getLocalPort();
+			}
+		}
+		finally {
+			for (ServerSocket socket : sockets) {
+				socket.close();
+			}
+		}
+		return ports;
+	}
+
+	private static void deleteRecursively(Path directory) {
+		try (Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			// Best effort: a left-over temporary directory must not fail a test.
+		}
+	}
+
+}
