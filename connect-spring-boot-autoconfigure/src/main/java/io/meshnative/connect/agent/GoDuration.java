@@ -102,7 +102,7 @@ final class GoDuration {
 		if (duration.isZero() || duration.isNegative()) {
 			return "0s";
 		}
-		if (duration.toMillis() % 1000 == 0) {
+		if (duration.toNanos() % 1_000_000_000L == 0) {
 			return duration.toSeconds() + "s";
 		}
 		return Math.max(1, duration.toMillis()) + "ms";

@@ -1,0 +1,242 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Consul Connect.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+@ConfigurationProperties("connect")
+public class ConsulConnectProperties {
+
+	/**
+	 * Whether to enable Consul Connect.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Name of this service in the mesh; its leaf certificate and SPIFFE ID are issued for
+	 * this name.
+	 */
+	private @Nullable String serviceName;
+
+	private final Agent agent = new Agent();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getServiceName() {
+		return this.serviceName;
+	}
+
+	public void setServiceName(@Nullable String serviceName) {
+		this.serviceName = serviceName;
+	}
+
+	public Agent getAgent() {
+		return this.agent;
+	}
+
+	/**
+	 * Connection to the local Consul agent.
+	 */
+	public static class Agent {
+
+		/**
+		 * Address of the local Consul agent, 'http://host:port' or 'https://host:port'.
+		 * When not set, the CONSUL_HTTP_ADDR environment variable, else
+		 * 'http://127.0.0.1:8500'.
+		 */
+		private @Nullable String address;
+
+		/**
+		 * ACL token sent to the agent as X-Consul-Token. When not set, the content of
+		 * 'token-file', else of the file named by CONSUL_HTTP_TOKEN_FILE, else the
+		 * CONSUL_HTTP_TOKEN environment variable.
+		 */
+		private @Nullable String token;
+
+		/**
+		 * File holding the ACL token, read once at start-up.
+		 */
+		private @Nullable String tokenFile;
+
+		/**
+		 * Consul Enterprise namespace sent with calls that take one.
+		 */
+		private @Nullable String namespace;
+
+		/**
+		 * Consul Enterprise admin partition sent with calls that take one.
+		 */
+		private @Nullable String partition;
+
+		/**
+		 * Timeout for opening a connection to the agent.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Timeout for agent calls that do not block.
+		 */
+		private Duration requestTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Longest time the agent may hold a blocking query (at most 10m, the agent's
+		 * max_query_time).
+		 */
+		private Duration watchWait = Duration.ofMinutes(5);
+
+		private final Tls tls = new Tls();
+
+		public @Nullable String getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(@Nullable String address) {
+			this.address = address;
+		}
+
+		public @Nullable String getToken() {
+			return this.token;
+		}
+
+		public void setToken(@Nullable String token) {
+			this.token = token;
+		}
+
+		public @Nullable String getTokenFile() {
+			return this.tokenFile;
+		}
+
+		public void setTokenFile(@Nullable String tokenFile) {
+			this.tokenFile = tokenFile;
+		}
+
+		public @Nullable String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(@Nullable String namespace) {
+			this.namespace = namespace;
+		}
+
+		public @Nullable String getPartition() {
+			return this.partition;
+		}
+
+		public void setPartition(@Nullable String partition) {
+			this.partition = partition;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getRequestTimeout() {
+			return this.requestTimeout;
+		}
+
+		public void setRequestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
+
+		public Duration getWatchWait() {
+			return this.watchWait;
+		}
+
+		public void setWatchWait(Duration watchWait) {
+			this.watchWait = watchWait;
+		}
+
+		public Tls getTls() {
+			return this.tls;
+		}
+
+		@Override
+		public String toString() {
+			return "Agent[address=" + this.address + ", token=" + ((this.token != null) ? "<set>" : "<none>") + "]";
+		}
+
+	}
+
+	/**
+	 * TLS for an 'https' agent address (the link to the agent only, not the mesh).
+	 */
+	public static class Tls {
+
+		/**
+		 * PEM file of the CA that signed the agent's HTTPS certificate. When not set,
+		 * CONSUL_CACERT, else the JDK's default trust store.
+		 */
+		private @Nullable String caFile;
+
+		/**
+		 * PEM client certificate for agents that verify incoming connections. When not
+		 * set, CONSUL_CLIENT_CERT.
+		 */
+		private @Nullable String certFile;
+
+		/**
+		 * PEM private key of the client certificate. When not set, CONSUL_CLIENT_KEY.
+		 */
+		private @Nullable String keyFile;
+
+		public @Nullable String getCaFile() {
+			return this.caFile;
+		}
+
+		public void setCaFile(@Nullable String caFile) {
+			this.caFile = caFile;
+		}
+
+		public @Nullable String getCertFile() {
+			return this.certFile;
+		}
+
+		public void setCertFile(@Nullable String certFile) {
+			this.certFile = certFile;
+		}
+
+		public @Nullable String getKeyFile() {
+			return this.keyFile;
+		}
+
+		public void setKeyFile(@Nullable String keyFile) {
+			this.keyFile = keyFile;
+		}
+
+	}
+
+}
