@@ -35,7 +35,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -88,11 +90,12 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.requestTimeout = builder.requestTimeout;
 		Executor executor = builder.executor;
 		if (executor == null) {
-			ExecutorService created = Executors.newCachedThreadPool((runnable) -> {
-				Thread thread = new Thread(runnable, "consul-agent-client-" + threadCount.incrementAndGet());
-				thread.setDaemon(true);
-				return thread;
-			});
+			ExecutorService created = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+					new SynchronousQueue<>(), (runnable) -> {
+						Thread thread = new Thread(runnable, "consul-agent-client-" + threadCount.incrementAndGet());
+						thread.setDaemon(true);
+						return thread;
+					});
 			this.ownedExecutor = created;
 			executor = created;
 		}

@@ -141,6 +141,25 @@ class ConsulAgentClientIntegrationTests {
 	}
 
 	@Test
+	void manyBlockedWatchesHoldNoThreadEach() {
+		int before = Thread.activeCount();
+		List<Watch<CaRoots>> watches = new ArrayList<>();
+		List<CaRoots> seen = new CopyOnWriteArrayList<>();
+		try {
+			for (int i = 0; i < 200; i++) {
+				watches.add(Watch.builder(client, AgentQuery.caRoots()).build(seen::add).start());
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 200);
+			assertThat(watches).allSatisfy((watch) -> assertThat(watch.getLastSuccess()).isNotNull());
+			await().atMost(Duration.ofSeconds(30)).until(() -> Thread.activeCount() - before < 10);
+			assertThat(watches).allSatisfy((watch) -> assertThat(watch.isRunning()).isTrue());
+		}
+		finally {
+			watches.forEach(Watch::stop);
+		}
+	}
+
+	@Test
 	void agentServiceOfAnUnknownIdIsA404WithTheEndpointInTheMessage() {
 		assertThatExceptionOfType(ConsulAgentException.class).isThrownBy(() -> client.getAgentService("nope"))
 			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(404))
