@@ -50,6 +50,8 @@ class WatchTests {
 
 	private final List<Watch<?>> watches = new ArrayList<>();
 
+	private final RecordingListener listener = new RecordingListener();
+
 	@BeforeEach
 	void setUp() {
 		this.agent = FakeConsulAgent.start();
@@ -124,27 +126,16 @@ class WatchTests {
 			this.agent.enqueue(FakeResponse.status(500, "rpc error: No cluster leader"));
 		}
 		this.agent.enqueue(roots("a").index(7));
-		List<Duration> delays = new CopyOnWriteArrayList<>();
-		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		List<String> messages = new CopyOnWriteArrayList<>();
+		List<Duration> delays = this.listener.delays;
+		List<Integer> attempts = this.listener.attempts;
 		List<CaRoots> seen = new CopyOnWriteArrayList<>();
 		Watch<CaRoots> watch = start(watch(AgentQuery.caRoots()).backoff(Duration.ofMillis(10), Duration.ofMillis(80))
 			.rateLimit(100, Duration.ZERO)
-			.listener(new Watch.Listener() {
-
-				@Override
-				public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-						Duration retryIn) {
-					delays.add(retryIn);
-					attempts.add(consecutiveFailures);
-					messages.add(exception.getMessage());
-				}
-
-			})
+			.listener(this.listener)
 			.build(seen::add));
 		await().atMost(TAKE).until(() -> !seen.isEmpty());
 		assertThat(attempts).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-		assertThat(messages.get(0)).contains("GET /v1/agent/connect/ca/roots")
+		assertThat(this.listener.errors.get(0).getMessage()).contains("GET /v1/agent/connect/ca/roots")
 			.contains(this.agent.getHttpAddress())
 			.contains("HTTP 500")
 			.contains("No cluster leader");
@@ -172,18 +163,10 @@ class WatchTests {
 		this.agent.enqueue(FakeResponse.status(500, "boom"));
 		this.agent.enqueue(roots("a").index(3));
 		this.agent.enqueue(FakeResponse.status(500, "boom"));
-		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		List<Integer> attempts = this.listener.attempts;
 		start(watch(AgentQuery.caRoots()).backoff(Duration.ofMillis(5), Duration.ofMillis(20))
 			.rateLimit(100, Duration.ZERO)
-			.listener(new Watch.Listener() {
-
-				@Override
-				public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-						Duration retryIn) {
-					attempts.add(consecutiveFailures);
-				}
-
-			})
+			.listener(this.listener)
 			.build((value) -> {
 			}));
 		await().atMost(TAKE).until(() -> attempts.size() >= 3);
@@ -245,20 +228,11 @@ class WatchTests {
 	@Test
 	void stoppedWatchDuringBackoffMakesNoFurtherCalls() {
 		this.agent.setDefaultResponse(FakeResponse.status(500, "boom"));
-		AtomicInteger errors = new AtomicInteger();
 		Watch<CaRoots> watch = start(watch(AgentQuery.caRoots()).backoff(Duration.ofMillis(200), Duration.ofMillis(200))
-			.listener(new Watch.Listener() {
-
-				@Override
-				public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-						Duration retryIn) {
-					errors.incrementAndGet();
-				}
-
-			})
+			.listener(this.listener)
 			.build((value) -> {
 			}));
-		await().atMost(TAKE).until(() -> errors.get() >= 1);
+		await().atMost(TAKE).until(() -> !this.listener.errors.isEmpty());
 		watch.stop();
 		int count = this.agent.getRequestCount();
 		await().during(Duration.ofMillis(600)).atMost(TAKE).until(() -> this.agent.getRequestCount() == count);
@@ -267,18 +241,10 @@ class WatchTests {
 	@Test
 	void slowAgentHitsTheReadTimeoutNotAHang() {
 		this.agent.enqueue(roots("a").index(5));
-		List<ConsulAgentException> errors = new CopyOnWriteArrayList<>();
+		List<ConsulAgentException> errors = this.listener.errors;
 		Watch<CaRoots> watch = start(watch(AgentQuery.caRoots()).wait(Duration.ofMillis(320))
 			.timeoutMargin(Duration.ofMillis(100))
-			.listener(new Watch.Listener() {
-
-				@Override
-				public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-						Duration retryIn) {
-					errors.add(exception);
-				}
-
-			})
+			.listener(this.listener)
 			.build((value) -> {
 			}));
 		assertThat(watch.getBlockingTimeout()).isEqualTo(Duration.ofMillis(320 + 20 + 100));
@@ -292,15 +258,8 @@ class WatchTests {
 	void rejectedValueKeepsTheLastGoodOne() {
 		this.agent.enqueue(roots("good").index(1));
 		this.agent.enqueue(roots("bad").index(2));
-		List<RuntimeException> rejected = new CopyOnWriteArrayList<>();
-		Watch<CaRoots> watch = start(watch(AgentQuery.caRoots()).listener(new Watch.Listener() {
-
-			@Override
-			public void onRejected(AgentQuery<?> query, RuntimeException exception) {
-				rejected.add(exception);
-			}
-
-		}).build((value) -> {
+		List<RuntimeException> rejected = this.listener.rejected;
+		Watch<CaRoots> watch = start(watch(AgentQuery.caRoots()).listener(this.listener).build((value) -> {
 			if (value.activeRootId().equals("bad")) {
 				throw new IllegalArgumentException("malformed");
 			}
@@ -313,16 +272,8 @@ class WatchTests {
 	@Test
 	void malformedBodyIsAnErrorThatNamesTheEndpoint() {
 		this.agent.enqueue(FakeResponse.json("{not json").index(3));
-		List<ConsulAgentException> errors = new CopyOnWriteArrayList<>();
-		start(watch(AgentQuery.caRoots()).listener(new Watch.Listener() {
-
-			@Override
-			public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-					Duration retryIn) {
-				errors.add(exception);
-			}
-
-		}).build((value) -> {
+		List<ConsulAgentException> errors = this.listener.errors;
+		start(watch(AgentQuery.caRoots()).listener(this.listener).build((value) -> {
 		}));
 		await().atMost(TAKE).until(() -> !errors.isEmpty());
 		assertThat(errors.get(0).getStatus()).isEqualTo(200);
@@ -357,6 +308,34 @@ class WatchTests {
 	private static String service(String version) {
 		return "{\"ID\":\"web-1\",\"Service\":\"web\",\"Port\":8443,\"Meta\":{\"version\":\"" + version
 				+ "\"},\"Connect\":{\"Native\":true},\"ContentHash\":\"ignored\"}";
+	}
+
+	/**
+	 * Records what a watch reports.
+	 */
+	static final class RecordingListener implements Watch.Listener {
+
+		final List<ConsulAgentException> errors = new CopyOnWriteArrayList<>();
+
+		final List<Integer> attempts = new CopyOnWriteArrayList<>();
+
+		final List<Duration> delays = new CopyOnWriteArrayList<>();
+
+		final List<RuntimeException> rejected = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
+				Duration retryIn) {
+			this.errors.add(exception);
+			this.attempts.add(consecutiveFailures);
+			this.delays.add(retryIn);
+		}
+
+		@Override
+		public void onRejected(AgentQuery<?> query, RuntimeException exception) {
+			this.rejected.add(exception);
+		}
+
 	}
 
 }

@@ -65,6 +65,10 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private final @Nullable String managementToken;
 
+	private final Https https;
+
+	private int httpsPort;
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	private @Nullable Process process;
@@ -79,9 +83,10 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private @Nullable String nodeName;
 
-	private ConsulAgent(List<String> hcl, @Nullable String managementToken) {
+	private ConsulAgent(List<String> hcl, @Nullable String managementToken, Https https) {
 		this.hcl = List.copyOf(hcl);
 		this.managementToken = managementToken;
+		this.https = https;
 	}
 
 	/**
@@ -91,7 +96,22 @@ public final class ConsulAgent implements AutoCloseable {
 	 * @return a new agent, not yet started
 	 */
 	public static ConsulAgent dev(String... hcl) {
-		return new ConsulAgent(List.of(hcl), null);
+		return new ConsulAgent(List.of(hcl), null, Https.OFF);
+	}
+
+	/**
+	 * Create a dev agent that also serves its HTTP API over TLS on
+	 * {@link #getHttpsAddress()}, with a CA and server certificate made by
+	 * {@code consul tls} ({@link #getCaFile()}). With {@code verifyIncoming}, HTTPS
+	 * callers must present a client certificate signed by that CA
+	 * ({@link #getClientCertFile()}, {@link #getClientKeyFile()}). The plain HTTP port
+	 * stays open.
+	 * @param verifyIncoming whether HTTPS callers need a client certificate
+	 * @param hcl extra HCL fragments passed with {@code -hcl}
+	 * @return a new agent, not yet started
+	 */
+	public static ConsulAgent devWithHttps(boolean verifyIncoming, String... hcl) {
+		return new ConsulAgent(List.of(hcl), null, verifyIncoming ? Https.VERIFY_INCOMING : Https.ON);
 	}
 
 	/**
@@ -107,7 +127,7 @@ public final class ConsulAgent implements AutoCloseable {
 		fragments.add("acl { enabled = true default_policy = \"deny\" enable_token_persistence = false "
 				+ "tokens { initial_management = \"" + token + "\" agent = \"" + token + "\" } }");
 		fragments.addAll(List.of(hcl));
-		return new ConsulAgent(fragments, token);
+		return new ConsulAgent(fragments, token, Https.OFF);
 	}
 
 	/**
@@ -141,10 +161,11 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private void launch(Path binary) {
 		try {
-			int[] ports = freePorts(6);
+			int[] ports = freePorts(7);
 			this.httpPort = ports[0];
 			this.dnsPort = ports[1];
 			this.grpcPort = ports[5];
+			this.httpsPort = (this.https != Https.OFF) ? ports[6] : -1;
 			this.nodeName = "connect-test-" + UUID.randomUUID().toString().substring(0, 8);
 			this.workDirectory = Files.createTempDirectory("consul-agent-");
 			List<String> command = new ArrayList<>();
@@ -156,8 +177,11 @@ public final class ConsulAgent implements AutoCloseable {
 			command.add("-node=" + this.nodeName);
 			command.add("-datacenter=dc1");
 			command.add("-hcl=ports { http = " + ports[0] + " dns = " + ports[1] + " serf_lan = " + ports[2]
-					+ " serf_wan = " + ports[3] + " server = " + ports[4] + " grpc = " + ports[5]
-					+ " https = -1 grpc_tls = -1 }");
+					+ " serf_wan = " + ports[3] + " server = " + ports[4] + " grpc = " + ports[5] + " https = "
+					+ this.httpsPort + " grpc_tls = -1 }");
+			if (this.https != Https.OFF) {
+				command.add("-hcl=" + createTlsMaterial(binary, this.workDirectory));
+			}
 			for (String fragment : this.hcl) {
 				command.add("-hcl=" + fragment);
 			}
@@ -170,6 +194,34 @@ public final class ConsulAgent implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not start Consul agent '" + binary + "': " + ex.getMessage(), ex);
+		}
+	}
+
+	private String createTlsMaterial(Path binary, Path directory) throws IOException {
+		runTool(binary, directory, "tls", "ca", "create", "-days=30");
+		runTool(binary, directory, "tls", "cert", "create", "-server", "-dc=dc1", "-days=30");
+		runTool(binary, directory, "tls", "cert", "create", "-client", "-dc=dc1", "-days=30");
+		return "tls { defaults { ca_file = \"" + getCaFile() + "\" cert_file = \""
+				+ directory.resolve("dc1-server-consul-0.pem") + "\" key_file = \""
+				+ directory.resolve("dc1-server-consul-0-key.pem") + "\" verify_incoming = "
+				+ (this.https == Https.VERIFY_INCOMING) + " } }";
+	}
+
+	private static void runTool(Path binary, Path directory, String... arguments) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(binary.toString());
+		command.addAll(List.of(arguments));
+		Process tool = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+		tool.getOutputStream().close();
+		String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		try {
+			if (!tool.waitFor(60, TimeUnit.SECONDS) || tool.exitValue() != 0) {
+				throw new IllegalStateException("'consul " + String.join(" ", arguments) + "' failed: " + output);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while running 'consul " + arguments[0] + "'", ex);
 		}
 	}
 
@@ -255,6 +307,52 @@ public final class ConsulAgent implements AutoCloseable {
 	 */
 	public String getHttpAddress() {
 		return "http://127.0.0.1:" + requireStarted().httpPort;
+	}
+
+	/**
+	 * Return the agent's HTTPS address, for example {@code https://127.0.0.1:41235}; the
+	 * server certificate is valid for {@code 127.0.0.1} and {@code localhost}.
+	 * @return the HTTPS address
+	 * @throws IllegalStateException if the agent was not created with
+	 * {@link #devWithHttps(boolean, String...)}
+	 */
+	public String getHttpsAddress() {
+		if (this.https == Https.OFF) {
+			throw new IllegalStateException("Consul agent was not created with devWithHttps(...)");
+		}
+		return "https://127.0.0.1:" + requireStarted().httpsPort;
+	}
+
+	/**
+	 * Return the PEM file of the CA that signed the agent's HTTPS certificate.
+	 * @return the CA file
+	 */
+	public Path getCaFile() {
+		return tlsFile("consul-agent-ca.pem");
+	}
+
+	/**
+	 * Return the PEM file of a client certificate signed by {@link #getCaFile()}.
+	 * @return the client certificate file
+	 */
+	public Path getClientCertFile() {
+		return tlsFile("dc1-client-consul-0.pem");
+	}
+
+	/**
+	 * Return the PEM file of the private key of {@link #getClientCertFile()}.
+	 * @return the client key file
+	 */
+	public Path getClientKeyFile() {
+		return tlsFile("dc1-client-consul-0-key.pem");
+	}
+
+	private synchronized Path tlsFile(String name) {
+		Path directory = this.workDirectory;
+		if (this.https == Https.OFF || directory == null) {
+			throw new IllegalStateException("Consul agent was not started with devWithHttps(...)");
+		}
+		return directory.resolve(name);
 	}
 
 	/**
@@ -414,6 +512,12 @@ public final class ConsulAgent implements AutoCloseable {
 		catch (IOException ex) {
 			// Best effort: a left-over temporary directory must not fail a test.
 		}
+	}
+
+	private enum Https {
+
+		OFF, ON, VERIFY_INCOMING
+
 	}
 
 }
