@@ -177,8 +177,19 @@ public final class ConsulAgentClient implements AutoCloseable {
 	 * @throws ConsulAgentException if the call fails
 	 */
 	public AuthorizeResult authorize(AuthorizeRequest request) {
-		return await(sendWrite("POST", "/v1/agent/connect/authorize", request,
-				"service:write on '" + request.target() + "'", json(AuthorizeResult.class)));
+		return await(authorizeAsync(request));
+	}
+
+	/**
+	 * Ask the agent whether a caller may connect to a service, without waiting for the
+	 * answer.
+	 * @param request the caller and the target
+	 * @return the decision; completes exceptionally with {@link ConsulAgentException} if
+	 * the call fails
+	 */
+	public CompletableFuture<AuthorizeResult> authorizeAsync(AuthorizeRequest request) {
+		return sendWrite("POST", "/v1/agent/connect/authorize", request, "service:write on '" + request.target() + "'",
+				json(AuthorizeResult.class));
 	}
 
 	/**

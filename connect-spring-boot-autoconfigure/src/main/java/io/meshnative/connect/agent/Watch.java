@@ -111,6 +111,13 @@ public final class Watch<T> implements AutoCloseable {
 		this.maxBackoff = builder.maxBackoff;
 		this.handler = handler;
 		this.listener = builder.listener;
+		AgentResponse<T> initial = builder.startFrom;
+		if (initial != null) {
+			this.fetched = true;
+			this.current = initial.value();
+			this.index = Math.max(1, initial.index());
+			this.hash = initial.contentHash();
+		}
 	}
 
 	/**
@@ -419,6 +426,8 @@ public final class Watch<T> implements AutoCloseable {
 		private Listener listener = new Listener() {
 		};
 
+		private @Nullable AgentResponse<T> startFrom;
+
 		private Builder(ConsulAgentClient client, AgentQuery<T> query) {
 			this.client = client;
 			this.query = query;
@@ -483,6 +492,18 @@ public final class Watch<T> implements AutoCloseable {
 		 */
 		public Builder<T> listener(Listener listener) {
 			this.listener = listener;
+			return this;
+		}
+
+		/**
+		 * Start from an answer already obtained (for example at start-up): the first call
+		 * then blocks on its index or hash instead of fetching again, and the handler
+		 * runs only for values that differ from it.
+		 * @param response the answer to start from
+		 * @return this builder
+		 */
+		public Builder<T> startFrom(AgentResponse<T> response) {
+			this.startFrom = response;
 			return this;
 		}
 

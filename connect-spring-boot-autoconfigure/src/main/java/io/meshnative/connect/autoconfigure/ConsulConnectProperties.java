@@ -44,6 +44,10 @@ public class ConsulConnectProperties {
 
 	private final Agent agent = new Agent();
 
+	private final Inbound inbound = new Inbound();
+
+	private final Authz authz = new Authz();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -62,6 +66,88 @@ public class ConsulConnectProperties {
 
 	public Agent getAgent() {
 		return this.agent;
+	}
+
+	public Inbound getInbound() {
+		return this.inbound;
+	}
+
+	public Authz getAuthz() {
+		return this.authz;
+	}
+
+	/**
+	 * Inbound mTLS on the application's server port.
+	 */
+	public static class Inbound {
+
+		/**
+		 * Whether the server port serves mTLS with the service's leaf certificate,
+		 * requires a client certificate and authorizes every caller.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Authorization of callers with Consul intentions.
+	 */
+	public static class Authz {
+
+		/**
+		 * How long an authorization decision is cached when the ACL token cannot read
+		 * intentions; with intentions:read, decisions are cached until the intentions for
+		 * this service change.
+		 */
+		private Duration cacheTtl = Duration.ofSeconds(10);
+
+		/**
+		 * What to decide for a caller with no cached decision when the agent cannot
+		 * answer.
+		 */
+		private FailureMode failureMode = FailureMode.DENY;
+
+		public Duration getCacheTtl() {
+			return this.cacheTtl;
+		}
+
+		public void setCacheTtl(Duration cacheTtl) {
+			this.cacheTtl = cacheTtl;
+		}
+
+		public FailureMode getFailureMode() {
+			return this.failureMode;
+		}
+
+		public void setFailureMode(FailureMode failureMode) {
+			this.failureMode = failureMode;
+		}
+
+	}
+
+	/**
+	 * What to decide when the agent cannot answer and nothing is cached.
+	 */
+	public enum FailureMode {
+
+		/**
+		 * Refuse the caller.
+		 */
+		DENY,
+
+		/**
+		 * Let the caller through.
+		 */
+		ALLOW
+
 	}
 
 	/**
@@ -113,6 +199,12 @@ public class ConsulConnectProperties {
 		 * max_query_time).
 		 */
 		private Duration watchWait = Duration.ofMinutes(5);
+
+		/**
+		 * Longest time start-up may wait for the service's roots and leaf certificate
+		 * from the agent.
+		 */
+		private Duration startupTimeout = Duration.ofSeconds(30);
 
 		private final Tls tls = new Tls();
 
@@ -178,6 +270,14 @@ public class ConsulConnectProperties {
 
 		public void setWatchWait(Duration watchWait) {
 			this.watchWait = watchWait;
+		}
+
+		public Duration getStartupTimeout() {
+			return this.startupTimeout;
+		}
+
+		public void setStartupTimeout(Duration startupTimeout) {
+			this.startupTimeout = startupTimeout;
 		}
 
 		public Tls getTls() {

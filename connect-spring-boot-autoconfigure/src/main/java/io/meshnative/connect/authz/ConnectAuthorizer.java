@@ -1,0 +1,270 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.authz;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.meshnative.connect.agent.AgentQuery;
+import io.meshnative.connect.agent.AuthorizeRequest;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.Intention;
+import io.meshnative.connect.agent.Watch;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides whether a caller, identified by the SPIFFE ID of its validated certificate, may
+ * call this service.
+ * <p>
+ * Decisions come from a cache keyed by the caller's full SPIFFE ID. A miss asks the
+ * agent's authorize endpoint ({@code Target} = this service). The cache is cleared
+ * whenever the intentions for this service change (a blocking watch on
+ * {@code /v1/connect/intentions/match?by=destination}); when the token may not read
+ * intentions, entries expire after a TTL instead. When the agent cannot answer, an
+ * expired entry is still used, and a caller with no entry at all is decided by the
+ * {@link FailureMode failure mode} (deny by default).
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class ConnectAuthorizer implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(ConnectAuthorizer.class);
+
+	private final ConsulAgentClient client;
+
+	private final String service;
+
+	private final Duration cacheTtl;
+
+	private final FailureMode failureMode;
+
+	private final Duration watchWait;
+
+	private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+
+	private final Map<String, CompletableFuture<AuthorizationDecision>> inFlight = new ConcurrentHashMap<>();
+
+	private final AtomicLong generation = new AtomicLong();
+
+	private volatile boolean watchingIntentions;
+
+	private volatile @Nullable Watch<Map<String, List<Intention>>> intentionsWatch;
+
+	/**
+	 * Create a new instance.
+	 * @param client the agent client
+	 * @param service this service's name, the authorize target
+	 * @param cacheTtl how long a decision is trusted when intentions cannot be watched
+	 * @param failureMode what to decide when nothing is cached and the agent cannot
+	 * answer
+	 * @param watchWait the {@code wait} of the intentions watch
+	 */
+	public ConnectAuthorizer(ConsulAgentClient client, String service, Duration cacheTtl, FailureMode failureMode,
+			Duration watchWait) {
+		this.client = client;
+		this.service = service;
+		this.cacheTtl = cacheTtl;
+		this.failureMode = failureMode;
+		this.watchWait = watchWait;
+	}
+
+	/**
+	 * Start watching the intentions for this service.
+	 * @return this authorizer
+	 */
+	public ConnectAuthorizer start() {
+		if (this.intentionsWatch == null) {
+			this.intentionsWatch = Watch.builder(this.client, AgentQuery.intentionMatch("destination", this.service))
+				.wait(this.watchWait)
+				.listener(new Watch.Listener() {
+
+					@Override
+					public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
+							Duration retryIn) {
+						intentionsUnavailable(exception);
+					}
+
+				})
+				.build(this::intentionsChanged)
+				.start();
+		}
+		return this;
+	}
+
+	private void intentionsChanged(Map<String, List<Intention>> intentions) {
+		if (!this.watchingIntentions) {
+			logger.debug("Watching intentions for '" + this.service + "'; decisions are cached until they change");
+		}
+		this.watchingIntentions = true;
+		invalidate();
+	}
+
+	private void intentionsUnavailable(ConsulAgentException exception) {
+		if (exception.getStatus() == 403 && this.watchingIntentions) {
+			logger.info("The ACL token cannot read intentions for '" + this.service
+					+ "' (intentions:read); authorization decisions are now cached for " + this.cacheTtl);
+		}
+		if (exception.getStatus() == 403) {
+			this.watchingIntentions = false;
+		}
+	}
+
+	/**
+	 * Forget every cached decision.
+	 */
+	public void invalidate() {
+		this.generation.incrementAndGet();
+		this.cache.clear();
+	}
+
+	/**
+	 * Decide about a caller.
+	 * @param callerSpiffeId the SPIFFE ID from the caller's validated certificate
+	 * @param callerSerial the serial number of the caller's certificate, colon-hex
+	 * @return the decision; never completes exceptionally
+	 */
+	public CompletableFuture<AuthorizationDecision> authorize(String callerSpiffeId, String callerSerial) {
+		Entry entry = this.cache.get(callerSpiffeId);
+		long now = System.nanoTime();
+		if (entry != null && entry.isFresh(now, this.watchingIntentions)) {
+			return CompletableFuture.completedFuture(entry.decision(AuthorizationDecision.Source.CACHE));
+		}
+		return this.inFlight.computeIfAbsent(callerSpiffeId, (key) -> ask(key, callerSerial, entry));
+	}
+
+	private CompletableFuture<AuthorizationDecision> ask(String caller, String serial, @Nullable Entry stale) {
+		long askedGeneration = this.generation.get();
+		CompletableFuture<AuthorizationDecision> result;
+		try {
+			result = this.client.authorizeAsync(new AuthorizeRequest(this.service, caller, serial))
+				.handle((answer, failure) -> {
+					if (answer != null) {
+						AuthorizationDecision decision = new AuthorizationDecision(answer.authorized(), answer.reason(),
+								AuthorizationDecision.Source.AGENT);
+						if (this.generation.get() == askedGeneration) {
+							this.cache.put(caller, new Entry(decision.allowed(), decision.reason(), System.nanoTime()));
+						}
+						return decision;
+					}
+					return whenAgentFails(caller, stale, failure);
+				});
+		}
+		catch (RuntimeException ex) {
+			result = CompletableFuture.completedFuture(whenAgentFails(caller, stale, ex));
+		}
+		return result.whenComplete((decision, failure) -> this.inFlight.remove(caller));
+	}
+
+	private AuthorizationDecision whenAgentFails(String caller, @Nullable Entry stale, @Nullable Throwable failure) {
+		String problem = (failure != null) ? String.valueOf(unwrap(failure).getMessage()) : "no answer";
+		if (stale != null) {
+			logger.warn("Authorization of " + caller + " uses a cached decision past its TTL because the agent could "
+					+ "not answer: " + problem);
+			return stale.decision(AuthorizationDecision.Source.STALE_CACHE);
+		}
+		boolean allowed = this.failureMode == FailureMode.ALLOW;
+		logger.warn("Authorization of " + caller + " could not be decided by the agent (" + problem + "); "
+				+ "connect.authz.failure-mode=" + this.failureMode.name().toLowerCase(java.util.Locale.ROOT) + " "
+				+ (allowed ? "allows" : "denies") + " it");
+		return new AuthorizationDecision(allowed, "agent unavailable: " + problem,
+				AuthorizationDecision.Source.FAILURE_MODE);
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable current = failure;
+		while (current.getCause() != null && (current instanceof java.util.concurrent.CompletionException)) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+	/**
+	 * Return whether decisions are invalidated by an intentions watch (rather than a
+	 * TTL).
+	 * @return whether intentions are watched
+	 */
+	public boolean isWatchingIntentions() {
+		return this.watchingIntentions;
+	}
+
+	/**
+	 * Return the number of cached decisions.
+	 * @return the cache size
+	 */
+	public int getCacheSize() {
+		return this.cache.size();
+	}
+
+	@Override
+	public void close() {
+		Watch<?> watch = this.intentionsWatch;
+		this.intentionsWatch = null;
+		if (watch != null) {
+			watch.stop();
+		}
+	}
+
+	/**
+	 * What to decide for a caller with no cached decision when the agent cannot answer.
+	 */
+	public enum FailureMode {
+
+		/**
+		 * Refuse the caller (secure default).
+		 */
+		DENY,
+
+		/**
+		 * Let the caller through.
+		 */
+		ALLOW
+
+	}
+
+	private final class Entry {
+
+		private final boolean allowed;
+
+		private final String reason;
+
+		private final long createdNanos;
+
+		Entry(boolean allowed, String reason, long createdNanos) {
+			this.allowed = allowed;
+			this.reason = reason;
+			this.createdNanos = createdNanos;
+		}
+
+		boolean isFresh(long now, boolean watched) {
+			return watched || now - this.createdNanos < ConnectAuthorizer.this.cacheTtl.toNanos();
+		}
+
+		AuthorizationDecision decision(AuthorizationDecision.Source source) {
+			return new AuthorizationDecision(this.allowed, this.reason, source);
+		}
+
+	}
+
+}

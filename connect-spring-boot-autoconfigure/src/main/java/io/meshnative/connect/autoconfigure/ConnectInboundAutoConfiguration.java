@@ -1,0 +1,89 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import io.meshnative.connect.authz.ConnectAuthorizer;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for inbound mTLS: the application's
+ * server port serves TLS with the SSL bundle {@code connect} and requires a client
+ * certificate.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = ConnectIdentityAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "connect.inbound.enabled", matchIfMissing = true)
+@ConditionalOnWebApplication
+@ConditionalOnClass(ConfigurableWebServerFactory.class)
+@ConditionalOnBean(ConnectAuthorizer.class)
+public final class ConnectInboundAutoConfiguration {
+
+	ConnectInboundAutoConfiguration() {
+	}
+
+	@Bean
+	WebServerFactoryCustomizer<ConfigurableWebServerFactory> connectWebServerSslCustomizer(
+			ObjectProvider<SslBundles> sslBundles) {
+		return new ConnectWebServerSslCustomizer(sslBundles);
+	}
+
+	/**
+	 * Sets the server's SSL to the {@code connect} bundle with client authentication
+	 * {@code need}; runs after Boot's own customizers so that it wins over
+	 * {@code server.ssl.*}.
+	 */
+	static final class ConnectWebServerSslCustomizer
+			implements WebServerFactoryCustomizer<ConfigurableWebServerFactory>, Ordered {
+
+		private final ObjectProvider<SslBundles> sslBundles;
+
+		ConnectWebServerSslCustomizer(ObjectProvider<SslBundles> sslBundles) {
+			this.sslBundles = sslBundles;
+		}
+
+		@Override
+		public void customize(ConfigurableWebServerFactory factory) {
+			Ssl ssl = Ssl.forBundle(ConnectIdentityAutoConfiguration.BUNDLE_NAME);
+			ssl.setClientAuth(Ssl.ClientAuth.NEED);
+			ssl.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
+			factory.setSsl(ssl);
+			factory.setSslBundles(this.sslBundles.getObject());
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
+}

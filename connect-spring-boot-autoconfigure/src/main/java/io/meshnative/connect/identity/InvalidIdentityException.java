@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.identity;
+
+/**
+ * Thrown when identity material from the agent cannot be used (malformed PEM, a key that
+ * does not match the leaf, a leaf for another service, no roots). The last good identity
+ * stays in use.
+ *
+ * @author connect-spring-boot authors
+ */
+class InvalidIdentityException extends RuntimeException {
+
+	InvalidIdentityException(String message) {
+		super(message);
+	}
+
+	InvalidIdentityException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}
