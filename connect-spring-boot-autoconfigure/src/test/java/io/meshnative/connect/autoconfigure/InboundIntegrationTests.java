@@ -18,12 +18,25 @@ package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLException;
 
+import io.meshnative.connect.agent.AgentQuery;
+import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +56,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * End-to-end tests of inbound mTLS on Tomcat and on Netty against a real agent.
@@ -52,7 +66,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class InboundIntegrationTests {
 
 	@RegisterExtension
-	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+	static final ConsulAgentExtension consul = ConsulAgentExtension
+		.dev("connect { test_ca_leaf_root_change_spread = \"1ns\" }");
 
 	private static ConsulAgentClient client;
 
@@ -90,8 +105,160 @@ class InboundIntegrationTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void rootRotationUnderLoadLosesNoRequestAndTheNewLeafIsServedPromptly(Stack stack) throws Exception {
+		String service = "rotate-" + stack.name().toLowerCase(Locale.ROOT);
+		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+			int port = port(context);
+			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
+			try (LoadLoop load = new LoadLoop(caller, port)) {
+				load.start();
+				await().atMost(Duration.ofSeconds(10)).until(() -> load.successes.get() > 20);
+				AtomicReference<String> issued = new AtomicReference<>();
+				AtomicLong issuedAt = new AtomicLong();
+				try (Watch<LeafCertificate> agentIssues = Watch.builder(client, AgentQuery.leafCertificate(service))
+					.startFrom(client.query(AgentQuery.leafCertificate(service)))
+					.build((leaf) -> {
+						issuedAt.set(System.nanoTime());
+						issued.set(leaf.serialNumber());
+					})
+					.start()) {
+					rotateRoot();
+					await().atMost(Duration.ofSeconds(45)).until(() -> issued.get() != null);
+				}
+				String newSerial = issued.get();
+				await().atMost(Duration.ofSeconds(10))
+					.pollInterval(Duration.ofMillis(10))
+					.until(() -> hex(servedSerial(caller, port)).equals(newSerial));
+				long servedAfterMillis = Duration.ofNanos(System.nanoTime() - issuedAt.get()).toMillis();
+				System.out.println("[measure] " + stack + ": new leaf served " + servedAfterMillis
+						+ " ms after the agent issued it");
+				int atRotation = load.successes.get();
+				await().atMost(Duration.ofSeconds(10)).until(() -> load.successes.get() > atRotation + 20);
+				load.stop();
+				assertThat(load.failures).as("failed requests during rotation").isEmpty();
+				assertThat(load.reusedRequests.get()).as("requests over reused connections").isPositive();
+				assertThat(load.newConnections.get()).as("new connections").isPositive();
+				assertThat(servedAfterMillis).as("time from issue to serve").isLessThanOrEqualTo(2000);
+			}
+		}
+	}
+
+	private static void rotateRoot() {
+		CaConfiguration current = client.getCaConfiguration();
+		Object bits = current.config().get("PrivateKeyBits");
+		int nextBits = "384".equals(String.valueOf(bits)) ? 256 : 384;
+		Map<String, Object> config = new LinkedHashMap<>(current.config());
+		config.put("PrivateKeyType", "ec");
+		config.put("PrivateKeyBits", nextBits);
+		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+	}
+
+	private static String servedSerial(MeshTestClient caller, int port) throws IOException {
+		try (MeshTestClient.Connection connection = caller.open(port)) {
+			X509Certificate served = (X509Certificate) connection.getSocket().getSession().getPeerCertificates()[0];
+			return served.getSerialNumber().toString(16);
+		}
+	}
+
+	private static String hex(String serial) {
+		String plain = serial.replace(":", "").toLowerCase(Locale.ROOT);
+		String trimmed = plain.replaceFirst("^0+(?=.)", "");
+		return trimmed;
+	}
+
 	private static int port(ConfigurableApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	/**
+	 * Sends requests in a loop, alternating a new connection and a kept-alive one,
+	 * recording every failure.
+	 */
+	static final class LoadLoop implements AutoCloseable {
+
+		final List<String> failures = new CopyOnWriteArrayList<>();
+
+		final AtomicInteger successes = new AtomicInteger();
+
+		final AtomicInteger reusedRequests = new AtomicInteger();
+
+		final AtomicInteger newConnections = new AtomicInteger();
+
+		private final MeshTestClient caller;
+
+		private final int port;
+
+		private volatile boolean running = true;
+
+		private final Thread thread;
+
+		LoadLoop(MeshTestClient caller, int port) {
+			this.caller = caller;
+			this.port = port;
+			this.thread = new Thread(this::run, "load-loop");
+		}
+
+		void start() {
+			this.thread.start();
+		}
+
+		private void run() {
+			MeshTestClient.Connection kept = null;
+			int i = 0;
+			while (this.running) {
+				try {
+					if (i++ % 2 == 0) {
+						check(this.caller.get(this.port, "/hello"));
+						this.newConnections.incrementAndGet();
+					}
+					else {
+						if (kept == null) {
+							kept = this.caller.open(this.port);
+						}
+						MeshTestClient.Response response = kept.get("/hello");
+						check(response);
+						this.reusedRequests.incrementAndGet();
+						if ("close".equalsIgnoreCase(response.headers().get("connection"))) {
+							kept.close();
+							kept = null;
+						}
+					}
+				}
+				catch (IOException | RuntimeException ex) {
+					this.failures.add(ex.toString());
+				}
+			}
+			if (kept != null) {
+				try {
+					kept.close();
+				}
+				catch (IOException ex) {
+					// closing at the end of the loop
+				}
+			}
+		}
+
+		private void check(MeshTestClient.Response response) {
+			if (response.status() != 200) {
+				this.failures.add("HTTP " + response.status() + ": " + response.body());
+			}
+			else {
+				this.successes.incrementAndGet();
+			}
+		}
+
+		void stop() throws InterruptedException {
+			this.running = false;
+			this.thread.join(10_000);
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			stop();
+		}
+
 	}
 
 	enum Stack {

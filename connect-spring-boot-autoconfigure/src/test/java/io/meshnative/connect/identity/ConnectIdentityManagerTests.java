@@ -1,0 +1,137 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.identity;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.test.ConsulAgent;
+import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.FakeConsulAgent;
+import io.meshnative.connect.test.FakeResponse;
+import io.meshnative.connect.test.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link ConnectIdentityManager}: real material from a real agent, replayed and
+ * corrupted by a fake one.
+ *
+ * @author connect-spring-boot authors
+ */
+class ConnectIdentityManagerTests {
+
+	@RegisterExtension
+	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+
+	@Test
+	void loadsRootsAndLeafFromARealAgent(ConsulAgent agent) {
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(agent.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofMinutes(5))) {
+			ConnectIdentity identity = manager.start();
+			assertThat(identity.getSpiffeId())
+				.isEqualTo("spiffe://" + agent.getTrustDomain() + "/ns/default/dc/dc1/svc/web");
+			assertThat(identity.getTrustDomain()).isEqualTo(agent.getTrustDomain());
+			assertThat(identity.getRoots()).isNotEmpty();
+			assertThat(identity.getChain()).isNotEmpty();
+			assertThat(identity.toSslBundle().getStores().getKeyStore()).isNotNull();
+			assertThat(identity.toString()).doesNotContain("PRIVATE");
+		}
+	}
+
+	@Test
+	void malformedLeafAfterAGoodOneKeepsTheGoodOneAndCountsTheFailure(ConsulAgent agent) {
+		String roots = agent.request("GET", "/v1/agent/connect/ca/roots", null);
+		String leaf = agent.request("GET", "/v1/agent/connect/ca/leaf/web", null);
+		String malformed = leaf.replaceAll("MII[A-Za-z0-9+/]{10}", "MIIbroken!!!");
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher((request) -> dispatch(request, roots, leaf, malformed));
+			List<String> rejected = new CopyOnWriteArrayList<>();
+			manager.addListener(new ConnectIdentityListener() {
+
+				@Override
+				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
+				}
+
+				@Override
+				public void updateRejected(String reason) {
+					rejected.add(reason);
+				}
+
+			});
+			ConnectIdentity good = manager.start();
+			await().atMost(Duration.ofSeconds(10)).until(() -> manager.getRejectedUpdates() == 1);
+			assertThat(rejected).singleElement().asString().contains("PEM");
+			assertThat(manager.getIdentity()).isSameAs(good);
+			assertThat(manager.getRotations()).isZero();
+		}
+	}
+
+	private static FakeResponse dispatch(RecordedRequest request, String roots, String leaf, String malformed) {
+		if (request.path().endsWith("/ca/roots")) {
+			return request.hasQueryParameter("index") ? FakeResponse.hang() : FakeResponse.json(roots).index(10);
+		}
+		if (!request.hasQueryParameter("index")) {
+			return FakeResponse.json(leaf).index(20);
+		}
+		if ("20".equals(request.queryParameter("index"))) {
+			return FakeResponse.json(malformed).index(21);
+		}
+		return FakeResponse.hang();
+	}
+
+	@Test
+	void unreachableAgentFailsWithinTheStartupTimeout() {
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create("http://127.0.0.1:1")).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(1),
+						Duration.ofMinutes(5))) {
+			assertThatExceptionOfType(ConnectIdentityException.class).isThrownBy(manager::start)
+				.withMessageContaining("service 'web'")
+				.withMessageContaining("http://127.0.0.1:1")
+				.withMessageContaining("within 1s (connect.agent.startup-timeout)")
+				.withMessageContaining("connect.agent.address");
+		}
+	}
+
+	@Test
+	void serverErrorsAreRetriedUntilTheAgentAnswers(ConsulAgent agent) {
+		String roots = agent.request("GET", "/v1/agent/connect/ca/roots", null);
+		String leaf = agent.request("GET", "/v1/agent/connect/ca/leaf/web", null);
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofMinutes(5))) {
+			fake.enqueue(FakeResponse.status(500, "CA has not finished initializing"));
+			fake.enqueue(FakeResponse.status(500, "CA has not finished initializing"));
+			fake.setDispatcher((request) -> dispatch(request, roots, leaf, leaf));
+			assertThat(manager.start().getSerialNumber()).isNotEmpty();
+			assertThat(fake.getRequests().get(0).path()).isEqualTo("/v1/agent/connect/ca/roots");
+		}
+	}
+
+}
