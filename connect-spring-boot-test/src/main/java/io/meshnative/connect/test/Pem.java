@@ -49,9 +49,19 @@ final class Pem {
 		}
 	}
 
+	/**
+	 * Encode a P-256 private key as SEC1 ({@code EC PRIVATE KEY}) with the named curve
+	 * and the public key, the form Go's {@code x509.ParseECPrivateKey} reads.
+	 * @param privateKey the private key
+	 * @param publicKey the matching public key
+	 * @return the PEM encoding
+	 */
 	static String sec1PrivateKey(PrivateKey privateKey, PublicKey publicKey) {
 		if (!(privateKey instanceof ECPrivateKey ecPrivateKey)) {
 			throw new IllegalStateException("Not an EC private key: " + privateKey.getAlgorithm());
+		}
+		if (ecPrivateKey.getParams().getCurve().getField().getFieldSize() != 256) {
+			throw new IllegalStateException("Only P-256 keys are supported");
 		}
 		SubjectPublicKeyInfo publicKeyInfo = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
 		org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
