@@ -52,6 +52,15 @@ public final class ConnectAuthorizer implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ConnectAuthorizer.class);
 
+	/**
+	 * Intention changes decide who may call: a deny must not wait for the default watch
+	 * rate limit (one call per 15 s after a burst of 2), so this watch may call up to
+	 * once a second under churn.
+	 */
+	private static final int INTENTIONS_BURST = 3;
+
+	private static final Duration INTENTIONS_REFILL = Duration.ofSeconds(1);
+
 	private final ConsulAgentClient client;
 
 	private final String service;
@@ -98,6 +107,7 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		if (this.intentionsWatch == null) {
 			this.intentionsWatch = Watch.builder(this.client, AgentQuery.intentionMatch("destination", this.service))
 				.wait(this.watchWait)
+				.rateLimit(INTENTIONS_BURST, INTENTIONS_REFILL)
 				.listener(new Watch.Listener() {
 
 					@Override

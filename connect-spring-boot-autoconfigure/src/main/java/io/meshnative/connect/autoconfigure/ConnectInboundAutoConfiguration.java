@@ -16,7 +16,15 @@
 
 package io.meshnative.connect.autoconfigure;
 
+import java.util.List;
+
+import io.meshnative.connect.authz.ConnectAuthorizationFilter;
+import io.meshnative.connect.authz.ConnectAuthorizationWebFilter;
 import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.ConnectCallerArgumentResolver;
+import io.meshnative.connect.authz.ReactiveConnectCallerArgumentResolver;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import jakarta.servlet.Filter;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,13 +32,22 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for inbound mTLS: the application's
@@ -54,6 +71,76 @@ public final class ConnectInboundAutoConfiguration {
 	WebServerFactoryCustomizer<ConfigurableWebServerFactory> connectWebServerSslCustomizer(
 			ObjectProvider<SslBundles> sslBundles) {
 		return new ConnectWebServerSslCustomizer(sslBundles);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ Filter.class, OncePerRequestFilter.class })
+	static class ServletConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "connectAuthorizationFilterRegistration")
+		FilterRegistrationBean<ConnectAuthorizationFilter> connectAuthorizationFilterRegistration(
+				ConnectIdentityManager identityManager, ConnectAuthorizer authorizer) {
+			FilterRegistrationBean<ConnectAuthorizationFilter> registration = new FilterRegistrationBean<>(
+					new ConnectAuthorizationFilter(identityManager, authorizer));
+			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setName("connectAuthorizationFilter");
+			return registration;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	static class WebMvcCallerConfiguration {
+
+		@Bean
+		WebMvcConfigurer connectCallerWebMvcConfigurer() {
+			return new WebMvcConfigurer() {
+
+				@Override
+				public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+					resolvers.add(new ConnectCallerArgumentResolver());
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(WebFilter.class)
+	static class ReactiveConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ConnectAuthorizationWebFilter connectAuthorizationWebFilter(ConnectIdentityManager identityManager,
+				ConnectAuthorizer authorizer) {
+			return new ConnectAuthorizationWebFilter(identityManager, authorizer);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(WebFluxConfigurer.class)
+	static class WebFluxCallerConfiguration {
+
+		@Bean
+		WebFluxConfigurer connectCallerWebFluxConfigurer() {
+			return new WebFluxConfigurer() {
+
+				@Override
+				public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
+					configurer.addCustomResolver(new ReactiveConnectCallerArgumentResolver());
+				}
+
+			};
+		}
+
 	}
 
 	/**

@@ -37,6 +37,7 @@ import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +91,8 @@ class InboundIntegrationTests {
 			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("cli"), roots);
 			MeshTestClient.Response response = caller.get(port, "/hello");
 			assertThat(response.status()).isEqualTo(200);
-			assertThat(response.body()).contains("hello");
+			assertThat(response.body()).contains("hello")
+				.contains("\"caller\":\"spiffe://" + roots.trustDomain() + "/ns/default/dc/dc1/svc/cli\"");
 		}
 	}
 
@@ -274,11 +276,20 @@ class InboundIntegrationTests {
 			this.application = application;
 		}
 
-		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul) {
-			return new SpringApplicationBuilder(this.application).web(this.type)
-				.properties(Map.of("server.port", "0", "connect.service-name", service, "connect.agent.address",
-						consul.getAgent().getHttpAddress(), "spring.main.banner-mode", "off"))
-				.run();
+		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
+			Map<String, Object> properties = new LinkedHashMap<>();
+			properties.put("server.port", "0");
+			properties.put("connect.service-name", service);
+			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
+			properties.put("spring.application.name", service);
+			properties.put("spring.cloud.consul.host", "127.0.0.1");
+			properties.put("spring.cloud.consul.port", consul.getAgent().getHttpPort());
+			properties.put("spring.main.banner-mode", "off");
+			for (String pair : extra) {
+				int equals = pair.indexOf('=');
+				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
+			}
+			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
 		}
 
 	}
@@ -289,8 +300,8 @@ class InboundIntegrationTests {
 	static class ServletApp {
 
 		@GetMapping("/hello")
-		Map<String, String> hello() {
-			return Map.of("message", "hello");
+		Map<String, String> hello(ConnectCaller caller) {
+			return Map.of("message", "hello", "caller", caller.spiffeId());
 		}
 
 	}
@@ -301,8 +312,8 @@ class InboundIntegrationTests {
 	static class ReactiveApp {
 
 		@GetMapping("/hello")
-		Mono<Map<String, String>> hello() {
-			return Mono.just(Map.of("message", "hello"));
+		Mono<Map<String, String>> hello(ConnectCaller caller) {
+			return Mono.just(Map.of("message", "hello", "caller", caller.spiffeId()));
 		}
 
 	}

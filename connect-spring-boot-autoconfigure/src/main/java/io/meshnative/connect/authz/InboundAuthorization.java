@@ -1,0 +1,107 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.authz;
+
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+
+import io.meshnative.connect.identity.ConnectIdentity;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The check both inbound filters run for every request: validate the caller's certificate
+ * chain against the current roots and trust domain (before anything looks at the caller's
+ * identity), then ask the {@link ConnectAuthorizer}.
+ *
+ * @author connect-spring-boot authors
+ */
+final class InboundAuthorization {
+
+	private static final Log logger = LogFactory.getLog(InboundAuthorization.class);
+
+	private final ConnectIdentityManager identityManager;
+
+	private final ConnectAuthorizer authorizer;
+
+	private final SvidValidator validator = new SvidValidator();
+
+	private final Clock clock;
+
+	InboundAuthorization(ConnectIdentityManager identityManager, ConnectAuthorizer authorizer, Clock clock) {
+		this.identityManager = identityManager;
+		this.authorizer = authorizer;
+		this.clock = clock;
+	}
+
+	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain) {
+		if (chain == null || chain.length == 0) {
+			return CompletableFuture.completedFuture(denied("no client certificate", null));
+		}
+		ConnectIdentity identity = this.identityManager.getIdentity();
+		SpiffeId spiffeId;
+		try {
+			spiffeId = this.validator.validateClient(chain, identity.getRoots(), identity.getTrustDomain(),
+					this.clock.instant());
+		}
+		catch (SvidValidationException ex) {
+			return CompletableFuture.completedFuture(
+					denied("invalid client certificate (" + ex.getReason() + "): " + ex.getMessage(), null));
+		}
+		String uri = spiffeId.toUri();
+		ConnectCaller caller = new ConnectCaller(uri, spiffeId.trustDomain(), spiffeId.partition(),
+				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(chain[0].getSerialNumber()));
+		return this.authorizer.authorize(uri, caller.serialNumber())
+			.thenApply((decision) -> new InboundDecision(decision, caller));
+	}
+
+	private static InboundDecision denied(String reason, @Nullable ConnectCaller caller) {
+		return new InboundDecision(new AuthorizationDecision(false, reason, AuthorizationDecision.Source.LOCAL),
+				caller);
+	}
+
+	void logDenied(InboundDecision outcome, String method, String path) {
+		if (logger.isInfoEnabled()) {
+			logger.info("Denied " + method + " " + path + " from " + outcome.describeCaller() + ": "
+					+ outcome.decision().reason() + " [" + outcome.decision().source() + "]");
+		}
+	}
+
+	/**
+	 * Format a serial number the way Consul does: lower-case hex bytes joined by colons.
+	 * @param serial the serial number
+	 * @return the colon-hex form
+	 */
+	static String serial(BigInteger serial) {
+		byte[] bytes = serial.toByteArray();
+		int start = (bytes.length > 1 && bytes[0] == 0) ? 1 : 0;
+		StringBuilder hex = new StringBuilder();
+		for (int i = start; i < bytes.length; i++) {
+			if (hex.length() > 0) {
+				hex.append(':');
+			}
+			hex.append(String.format("%02x", bytes[i] & 0xff));
+		}
+		return hex.toString();
+	}
+
+}

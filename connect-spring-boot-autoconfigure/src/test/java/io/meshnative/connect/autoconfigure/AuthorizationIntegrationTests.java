@@ -1,0 +1,168 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.meshnative.connect.agent.AuthorizeRequest;
+import io.meshnative.connect.agent.CaRoots;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.test.ConsulAgentExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests of inbound authorization with Consul intentions against a real agent with ACLs
+ * disabled (default allow).
+ *
+ * @author connect-spring-boot authors
+ */
+class AuthorizationIntegrationTests {
+
+	@RegisterExtension
+	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+
+	private static ConsulAgentClient client;
+
+	@BeforeAll
+	static void createClient() {
+		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+	}
+
+	@AfterAll
+	static void closeClient() {
+		client.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void denyIntentionTurns200Into403WithinOneSecondAndDeletingItRestores200(Stack stack) throws IOException {
+		String service = "deny-" + stack.name().toLowerCase(Locale.ROOT);
+		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+			int port = port(context);
+			MeshTestClient cli = caller("cli");
+			assertThat(cli.get(port, "/hello").status()).isEqualTo(200);
+			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Action", "deny")));
+			await().atMost(Duration.ofSeconds(1))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> cli.get(port, "/hello").status() == 403);
+			MeshTestClient.Response denied = cli.get(port, "/hello");
+			assertThat(denied.body()).isEqualTo("Forbidden\n");
+			assertThat(denied.headers()).containsEntry("connection", "close");
+			client.deleteConfigEntry("service-intentions", service);
+			await().atMost(Duration.ofSeconds(1))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> cli.get(port, "/hello").status() == 200);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void l7IntentionIsADenyAsTheAgentSays(Stack stack) throws IOException {
+		String service = "l7-" + stack.name().toLowerCase(Locale.ROOT);
+		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
+					List.of(Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/hello"))))));
+			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized()).isFalse();
+			int port = port(context);
+			await().atMost(Duration.ofSeconds(1))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> caller("cli").get(port, "/hello").status() == 403);
+		}
+		finally {
+			client.deleteConfigEntry("service-intentions", service);
+			client.deleteConfigEntry("service-defaults", service);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void filterDecisionEqualsTheAgentsForEveryIntentionCase(Stack stack) throws IOException {
+		String service = "matrix-" + stack.name().toLowerCase(Locale.ROOT);
+		List<List<Map<String, Object>>> cases = List.of(Collections.emptyList(), List.of(source("cli", "allow")),
+				List.of(source("cli", "deny")), List.of(source("*", "deny")), List.of(source("*", "allow")),
+				List.of(source("cli", "allow"), source("*", "deny")),
+				List.of(source("cli", "deny"), source("*", "allow")));
+		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+			int port = port(context);
+			List<String> checked = new ArrayList<>();
+			for (List<Map<String, Object>> sources : cases) {
+				if (sources.isEmpty()) {
+					client.deleteConfigEntry("service-intentions", service);
+				}
+				else {
+					client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources", sources));
+				}
+				for (String callerName : List.of("cli", "other")) {
+					boolean agentSays = client.authorize(new AuthorizeRequest(service, spiffeId(callerName), null))
+						.authorized();
+					int expected = agentSays ? 200 : 403;
+					MeshTestClient caller = caller(callerName);
+					await().atMost(Duration.ofSeconds(2))
+						.pollInterval(Duration.ofMillis(20))
+						.alias(callerName + " -> " + service + " with " + sources)
+						.until(() -> caller.get(port, "/hello").status() == expected);
+					checked.add(callerName + "=" + expected);
+				}
+			}
+			assertThat(checked).hasSize(cases.size() * 2).contains("cli=200", "cli=403", "other=200", "other=403");
+		}
+		finally {
+			client.deleteConfigEntry("service-intentions", service);
+		}
+	}
+
+	static Map<String, Object> source(String name, String action) {
+		return Map.of("Name", name, "Action", action);
+	}
+
+	static Map<String, Object> intentions(String service, Map<String, Object> source) {
+		return Map.of("Kind", "service-intentions", "Name", service, "Sources", List.of(source));
+	}
+
+	private static MeshTestClient caller(String name) {
+		CaRoots roots = client.getCaRoots();
+		return MeshTestClient.of(client.getLeafCertificate(name), roots);
+	}
+
+	private static String spiffeId(String service) {
+		return "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/" + service;
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+}
