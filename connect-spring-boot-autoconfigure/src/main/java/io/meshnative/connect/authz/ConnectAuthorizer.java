@@ -161,7 +161,21 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		if (entry != null && entry.isFresh(now, this.watchingIntentions)) {
 			return CompletableFuture.completedFuture(entry.decision(AuthorizationDecision.Source.CACHE));
 		}
-		return this.inFlight.computeIfAbsent(callerSpiffeId, (key) -> ask(key, callerSerial, entry));
+		CompletableFuture<AuthorizationDecision> pending = new CompletableFuture<>();
+		CompletableFuture<AuthorizationDecision> existing = this.inFlight.putIfAbsent(callerSpiffeId, pending);
+		if (existing != null) {
+			return existing;
+		}
+		ask(callerSpiffeId, callerSerial, entry).whenComplete((decision, failure) -> {
+			this.inFlight.remove(callerSpiffeId, pending);
+			if (decision != null) {
+				pending.complete(decision);
+			}
+			else {
+				pending.complete(whenAgentFails(callerSpiffeId, entry, failure));
+			}
+		});
+		return pending;
 	}
 
 	private CompletableFuture<AuthorizationDecision> ask(String caller, String serial, @Nullable Entry stale) {
@@ -184,7 +198,7 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		catch (RuntimeException ex) {
 			result = CompletableFuture.completedFuture(whenAgentFails(caller, stale, ex));
 		}
-		return result.whenComplete((decision, failure) -> this.inFlight.remove(caller));
+		return result;
 	}
 
 	private AuthorizationDecision whenAgentFails(String caller, @Nullable Entry stale, @Nullable Throwable failure) {

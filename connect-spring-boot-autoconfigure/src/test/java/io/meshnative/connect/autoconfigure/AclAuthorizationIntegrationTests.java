@@ -84,6 +84,15 @@ class AclAuthorizationIntegrationTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void filterDecisionEqualsTheAgentsForEveryIntentionCaseUnderDefaultDeny(Stack stack) throws IOException {
+		String token = consul.getAgent().getManagementToken();
+		AuthorizationIntegrationTests.assertFilterDecisionsEqualTheAgents(client, consul, stack,
+				"acl-matrix-" + stack.name().toLowerCase(Locale.ROOT), false, "connect.agent.token=" + token,
+				"spring.cloud.consul.discovery.acl-token=" + token);
+	}
+
 	@Test
 	void startupWithATokenLackingServiceWriteFailsNamingThePermission() {
 		assertThatException().isThrownBy(() -> Stack.TOMCAT.start("no-write", consul))

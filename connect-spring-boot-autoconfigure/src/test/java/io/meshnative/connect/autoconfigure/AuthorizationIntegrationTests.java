@@ -110,13 +110,31 @@ class AuthorizationIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void filterDecisionEqualsTheAgentsForEveryIntentionCase(Stack stack) throws IOException {
-		String service = "matrix-" + stack.name().toLowerCase(Locale.ROOT);
+		assertFilterDecisionsEqualTheAgents(client, consul, stack, "matrix-" + stack.name().toLowerCase(Locale.ROOT),
+				true);
+	}
+
+	/**
+	 * For a matrix of intentions (exact and wildcard sources, allow and deny) and two
+	 * callers, assert that the filter lets a caller through exactly when the agent's
+	 * authorize endpoint says so.
+	 * @param client a client of the agent, with a token that may write intentions
+	 * @param consul the agent
+	 * @param stack the server stack
+	 * @param service the service name
+	 * @param defaultAllow whether the agent allows when no intention matches
+	 * @param extra extra application properties
+	 * @throws IOException on a transport failure
+	 */
+	static void assertFilterDecisionsEqualTheAgents(ConsulAgentClient client, ConsulAgentExtension consul, Stack stack,
+			String service, boolean defaultAllow, String... extra) throws IOException {
 		List<List<Map<String, Object>>> cases = List.of(Collections.emptyList(), List.of(source("cli", "allow")),
 				List.of(source("cli", "deny")), List.of(source("*", "deny")), List.of(source("*", "allow")),
 				List.of(source("cli", "allow"), source("*", "deny")),
 				List.of(source("cli", "deny"), source("*", "allow")));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+		try (ConfigurableApplicationContext context = stack.start(service, consul, extra)) {
 			int port = port(context);
+			CaRoots roots = client.getCaRoots();
 			List<String> checked = new ArrayList<>();
 			for (List<Map<String, Object>> sources : cases) {
 				if (sources.isEmpty()) {
@@ -126,14 +144,15 @@ class AuthorizationIntegrationTests {
 					client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources", sources));
 				}
 				for (String callerName : List.of("cli", "other")) {
-					boolean agentSays = client.authorize(new AuthorizeRequest(service, spiffeId(callerName), null))
-						.authorized();
-					int expected = agentSays ? 200 : 403;
-					MeshTestClient caller = caller(callerName);
-					await().atMost(Duration.ofSeconds(2))
+					String callerId = "spiffe://" + roots.trustDomain() + "/ns/default/dc/dc1/svc/" + callerName;
+					boolean intended = intended(sources, callerName, defaultAllow);
+					int expected = intended ? 200 : 403;
+					MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate(callerName), roots);
+					await().atMost(Duration.ofSeconds(5))
 						.pollInterval(Duration.ofMillis(20))
 						.alias(callerName + " -> " + service + " with " + sources)
-						.until(() -> caller.get(port, "/hello").status() == expected);
+						.until(() -> client.authorize(new AuthorizeRequest(service, callerId, null))
+							.authorized() == intended && caller.get(port, "/hello").status() == expected);
 					checked.add(callerName + "=" + expected);
 				}
 			}
@@ -142,6 +161,22 @@ class AuthorizationIntegrationTests {
 		finally {
 			client.deleteConfigEntry("service-intentions", service);
 		}
+	}
+
+	/**
+	 * The decision Consul's precedence rules give: an exact source (precedence 9) before
+	 * {@code *} (8), else the default. Waiting for the agent to give this answer makes
+	 * sure its intention cache has caught up.
+	 */
+	private static boolean intended(List<Map<String, Object>> sources, String caller, boolean defaultAllow) {
+		for (String name : List.of(caller, "*")) {
+			for (Map<String, Object> source : sources) {
+				if (name.equals(source.get("Name"))) {
+					return "allow".equals(source.get("Action"));
+				}
+			}
+		}
+		return defaultAllow;
 	}
 
 	static Map<String, Object> source(String name, String action) {
