@@ -103,18 +103,9 @@ public final class ConnectIdentity {
 	 */
 	static ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf, long leafIndex) {
 		List<X509Certificate> rootCertificates = parseRoots(roots);
-		List<X509Certificate> chain = parseCertificates(leaf.certPem(), "leaf CertPEM");
-		if (chain.isEmpty()) {
-			throw new InvalidIdentityException("the leaf CertPEM holds no certificate");
-		}
-		PrivateKey key = parseKey(leaf.privateKeyPem());
-		checkKeyMatches(chain.get(0), key);
-		if (!leaf.service().isEmpty() && !leaf.service().equals(service)) {
-			throw new InvalidIdentityException(
-					"the leaf is for service '" + leaf.service() + "', not '" + service + "'");
-		}
-		return new ConnectIdentity(service, leaf.serviceUri(), roots.trustDomain(), leaf.serialNumber(), chain, key,
-				rootCertificates, roots.activeRootId(), leafIndex, rootsIndex);
+		ParsedLeaf parsed = parseLeaf(service, leaf);
+		return new ConnectIdentity(service, leaf.serviceUri(), roots.trustDomain(), leaf.serialNumber(), parsed.chain(),
+				parsed.key(), rootCertificates, roots.activeRootId(), leafIndex, rootsIndex);
 	}
 
 	/**
@@ -137,18 +128,23 @@ public final class ConnectIdentity {
 	 * @throws InvalidIdentityException if the leaf is not usable
 	 */
 	ConnectIdentity withLeaf(LeafCertificate leaf, long leafIndex) {
-		List<X509Certificate> newChain = parseCertificates(leaf.certPem(), "leaf CertPEM");
-		if (newChain.isEmpty()) {
+		ParsedLeaf parsed = parseLeaf(this.service, leaf);
+		return new ConnectIdentity(this.service, leaf.serviceUri(), this.trustDomain, leaf.serialNumber(),
+				parsed.chain(), parsed.key(), this.roots, this.activeRootId, leafIndex, this.rootsIndex);
+	}
+
+	private static ParsedLeaf parseLeaf(String service, LeafCertificate leaf) {
+		List<X509Certificate> chain = parseCertificates(leaf.certPem(), "leaf CertPEM");
+		if (chain.isEmpty()) {
 			throw new InvalidIdentityException("the leaf CertPEM holds no certificate");
 		}
 		PrivateKey key = parseKey(leaf.privateKeyPem());
-		checkKeyMatches(newChain.get(0), key);
-		if (!leaf.service().isEmpty() && !leaf.service().equals(this.service)) {
+		checkKeyMatches(chain.get(0), key);
+		if (!leaf.service().isEmpty() && !leaf.service().equals(service)) {
 			throw new InvalidIdentityException(
-					"the leaf is for service '" + leaf.service() + "', not '" + this.service + "'");
+					"the leaf is for service '" + leaf.service() + "', not '" + service + "'");
 		}
-		return new ConnectIdentity(this.service, leaf.serviceUri(), this.trustDomain, leaf.serialNumber(), newChain,
-				key, this.roots, this.activeRootId, leafIndex, this.rootsIndex);
+		return new ParsedLeaf(chain, key);
 	}
 
 	private static List<X509Certificate> parseRoots(CaRoots roots) {
@@ -318,6 +314,10 @@ public final class ConnectIdentity {
 	public String toString() {
 		return "ConnectIdentity[spiffeId=" + this.spiffeId + ", serial=" + this.serialNumber + ", expiry=" + getExpiry()
 				+ ", roots=" + this.roots.size() + ", privateKey=<hidden>]";
+	}
+
+	private record ParsedLeaf(List<X509Certificate> chain, PrivateKey key) {
+
 	}
 
 }
