@@ -37,23 +37,17 @@ import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.agent.Watch;
-import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import reactor.core.publisher.Mono;
 
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -265,7 +259,8 @@ class InboundIntegrationTests {
 
 	enum Stack {
 
-		TOMCAT(WebApplicationType.SERVLET, ServletApp.class), NETTY(WebApplicationType.REACTIVE, ReactiveApp.class);
+		TOMCAT(WebApplicationType.SERVLET, InboundTestApplications.ServletApp.class),
+		NETTY(WebApplicationType.REACTIVE, InboundTestApplications.ReactiveApp.class);
 
 		private final WebApplicationType type;
 
@@ -290,30 +285,6 @@ class InboundIntegrationTests {
 				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
 			}
 			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
-		}
-
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@RestController
-	static class ServletApp {
-
-		@GetMapping("/hello")
-		Map<String, String> hello(ConnectCaller caller) {
-			return Map.of("message", "hello", "caller", caller.spiffeId());
-		}
-
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@RestController
-	static class ReactiveApp {
-
-		@GetMapping("/hello")
-		Mono<Map<String, String>> hello(ConnectCaller caller) {
-			return Mono.just(Map.of("message", "hello", "caller", caller.spiffeId()));
 		}
 
 	}
