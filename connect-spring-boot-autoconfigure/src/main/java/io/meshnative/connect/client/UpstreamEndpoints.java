@@ -1,0 +1,257 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.meshnative.connect.agent.AgentQuery;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.DiscoveryChain;
+import io.meshnative.connect.agent.ServiceHealth;
+import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps the discovery chain of one upstream and the healthy endpoints of each of its
+ * targets current with blocking queries: {@code /v1/discovery-chain/<upstream>} and, per
+ * target, {@code /v1/health/connect/<service>?passing} with the target's subset filter.
+ * Every endpoint's expected server identity (the destination service of a sidecar, the
+ * service of a native instance, in the target's namespace and datacenter) is recorded in
+ * {@link ExpectedServerIdentities} before the endpoint is offered for dialling.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class UpstreamEndpoints implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(UpstreamEndpoints.class);
+
+	private final String upstream;
+
+	private final ConsulAgentClient client;
+
+	private final ConnectIdentityManager identityManager;
+
+	private final ExpectedServerIdentities expectations;
+
+	private final Duration watchWait;
+
+	private final @Nullable String datacenter;
+
+	private final Object monitor = new Object();
+
+	private final CountDownLatch chainLoaded = new CountDownLatch(1);
+
+	private final Map<String, TargetWatch> targets = new LinkedHashMap<>();
+
+	private volatile @Nullable DiscoveryChain chain;
+
+	private @Nullable Watch<DiscoveryChain> chainWatch;
+
+	private boolean closed;
+
+	/**
+	 * Create a new instance.
+	 * @param upstream the upstream service name
+	 * @param datacenter the datacenter to compile the chain for, or {@code null} for the
+	 * agent's
+	 * @param client the agent client
+	 * @param identityManager the source of the trust domain
+	 * @param expectations where expected server identities are recorded
+	 * @param watchWait the {@code wait} of the blocking queries
+	 */
+	public UpstreamEndpoints(String upstream, @Nullable String datacenter, ConsulAgentClient client,
+			ConnectIdentityManager identityManager, ExpectedServerIdentities expectations, Duration watchWait) {
+		this.upstream = upstream;
+		this.datacenter = datacenter;
+		this.client = client;
+		this.identityManager = identityManager;
+		this.expectations = expectations;
+		this.watchWait = watchWait;
+	}
+
+	/**
+	 * Start watching the chain and, as the chain names them, the targets.
+	 * @return this instance
+	 */
+	public UpstreamEndpoints start() {
+		synchronized (this.monitor) {
+			if (this.chainWatch == null && !this.closed) {
+				this.chainWatch = Watch.builder(this.client, AgentQuery.discoveryChain(this.upstream, this.datacenter))
+					.wait(this.watchWait)
+					.build(this::chainChanged)
+					.start();
+			}
+		}
+		return this;
+	}
+
+	/**
+	 * Wait until the chain and the endpoints of every target have been loaded once.
+	 * @param timeout the longest time to wait
+	 * @return whether everything was loaded in time
+	 */
+	public boolean awaitLoaded(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		try {
+			if (!this.chainLoaded.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+				return false;
+			}
+			List<TargetWatch> current;
+			synchronized (this.monitor) {
+				current = new ArrayList<>(this.targets.values());
+			}
+			for (TargetWatch target : current) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0 || !target.loaded.await(remaining, TimeUnit.NANOSECONDS)) {
+					return false;
+				}
+			}
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Return the current compiled chain.
+	 * @return the chain, or {@code null} before it is loaded
+	 */
+	public @Nullable DiscoveryChain getChain() {
+		return this.chain;
+	}
+
+	/**
+	 * Return the healthy endpoints of a target.
+	 * @param targetId the target ID from the chain
+	 * @return the endpoints, empty when none is healthy or the target is unknown
+	 */
+	public List<ServiceHealth> getEndpoints(String targetId) {
+		TargetWatch target;
+		synchronized (this.monitor) {
+			target = this.targets.get(targetId);
+		}
+		return (target != null) ? target.endpoints : Collections.emptyList();
+	}
+
+	private void chainChanged(DiscoveryChain chain) {
+		synchronized (this.monitor) {
+			if (this.closed) {
+				return;
+			}
+			for (DiscoveryChain.Target target : chain.targets().values()) {
+				TargetWatch existing = this.targets.get(target.id());
+				if (existing == null || !existing.sameQuery(target)) {
+					if (existing != null) {
+						existing.watch.stop();
+					}
+					this.targets.put(target.id(), new TargetWatch(target));
+				}
+			}
+			this.targets.entrySet().removeIf((entry) -> {
+				boolean gone = !chain.targets().containsKey(entry.getKey());
+				if (gone) {
+					entry.getValue().watch.stop();
+				}
+				return gone;
+			});
+			this.chain = chain;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Upstream '" + this.upstream + "': chain starts at " + chain.startNode() + ", targets "
+					+ chain.targets().keySet());
+		}
+		this.chainLoaded.countDown();
+	}
+
+	@Override
+	public void close() {
+		synchronized (this.monitor) {
+			this.closed = true;
+			if (this.chainWatch != null) {
+				this.chainWatch.stop();
+			}
+			this.targets.values().forEach((target) -> target.watch.stop());
+			this.targets.clear();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "UpstreamEndpoints[" + this.upstream + "]";
+	}
+
+	private final class TargetWatch {
+
+		private final DiscoveryChain.Target target;
+
+		private final Watch<List<ServiceHealth>> watch;
+
+		private final CountDownLatch loaded = new CountDownLatch(1);
+
+		private volatile List<ServiceHealth> endpoints = Collections.emptyList();
+
+		TargetWatch(DiscoveryChain.Target target) {
+			this.target = target;
+			String filter = (target.subset() != null) ? target.subset().filter() : null;
+			this.watch = Watch
+				.builder(UpstreamEndpoints.this.client,
+						AgentQuery.connectHealth(target.service(), true, filter, target.datacenter()))
+				.wait(UpstreamEndpoints.this.watchWait)
+				.rateLimit(3, Duration.ofSeconds(1))
+				.build(this::endpointsChanged)
+				.start();
+		}
+
+		boolean sameQuery(DiscoveryChain.Target other) {
+			return this.target.service().equals(other.service()) && this.target.datacenter().equals(other.datacenter())
+					&& Objects.equals(this.target.subset(), other.subset());
+		}
+
+		private void endpointsChanged(List<ServiceHealth> entries) {
+			String trustDomain = UpstreamEndpoints.this.identityManager.getIdentity().getTrustDomain();
+			String namespace = this.target.namespace().isEmpty() ? "default" : this.target.namespace();
+			for (ServiceHealth entry : entries) {
+				SpiffeId expected = SpiffeId.forService(trustDomain, this.target.partition(), namespace,
+						this.target.datacenter(), entry.expectedServiceName());
+				UpstreamEndpoints.this.expectations.expect(entry.dialAddress(), entry.service().port(), expected);
+			}
+			this.endpoints = List.copyOf(entries);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Upstream '" + UpstreamEndpoints.this.upstream + "' target " + this.target.id() + ": "
+						+ entries.size() + " healthy endpoint(s)");
+			}
+			this.loaded.countDown();
+		}
+
+	}
+
+}
