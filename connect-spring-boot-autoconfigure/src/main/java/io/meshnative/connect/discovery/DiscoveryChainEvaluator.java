@@ -40,6 +40,11 @@ import org.jspecify.annotations.Nullable;
  * Routers pick the first route whose HTTP match holds; splitters pick a split by a
  * caller-supplied roll in {@code [0, 100)}; resolvers end the walk. Instances are
  * stateless and thread-safe.
+ * <p>
+ * Differences from Envoy: regular expressions use {@link java.util.regex.Pattern} syntax
+ * rather than RE2, and a prefix rewrite that ends with {@code /} applied to a remainder
+ * that starts with {@code /} drops one of the slashes, so {@code /admin} rewritten to
+ * {@code /} turns {@code /admin/x} into {@code /x} (Envoy would send {@code //x}).
  *
  * @author connect-spring-boot authors
  * @since 0.1.0

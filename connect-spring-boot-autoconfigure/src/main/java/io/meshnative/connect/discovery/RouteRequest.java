@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * Header lookups through {@link #headers()} are case-insensitive.
  *
  * @param method the HTTP method
- * @param path the request path, without the query
+ * @param path the request path, without the query (use {@link #queryParameters()})
  * @param headers the request headers (case-insensitive names)
  * @param queryParameters the query parameters
  * @param sourceIp the source IP address, {@code null} when unknown
@@ -42,6 +42,9 @@ public record RouteRequest(String method, String path, Map<String, List<String>>
 		Map<String, List<String>> queryParameters, @Nullable String sourceIp) {
 
 	public RouteRequest {
+		if (path.indexOf('?') >= 0) {
+			throw new IllegalArgumentException("Path must not include a query but was '" + path + "'");
+		}
 		headers = copy(headers, new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
 		queryParameters = copy(queryParameters, new LinkedHashMap<>());
 	}

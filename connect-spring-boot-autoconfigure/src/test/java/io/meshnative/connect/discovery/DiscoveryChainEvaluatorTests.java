@@ -91,6 +91,12 @@ class DiscoveryChainEvaluatorTests {
 	}
 
 	@Test
+	void routeRequestPathMustNotIncludeAQuery() {
+		assertThatIllegalArgumentException().isThrownBy(() -> RouteRequest.of("GET", "/a?b=c"))
+			.withMessageContaining("/a?b=c");
+	}
+
+	@Test
 	void resolverOnlyChainGivesPrimaryThenFailoverTargetsAndResolverSettings() {
 		Node resolver = new Node("resolver", V1, null, null, new DiscoveryChain.Resolver(false, Duration.ofSeconds(5),
 				Duration.ofSeconds(10), V1, new DiscoveryChain.Failover(List.of(V3, V2))), RANDOM);

@@ -16,12 +16,16 @@
 
 package io.meshnative.connect.discovery;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -73,6 +77,32 @@ class LoadBalancingPoliciesTests {
 		LoadBalancingPolicy policy = LoadBalancingPolicies.roundRobin();
 		assertThat(List.of(pick(policy, GET), pick(policy, GET), pick(policy, GET), pick(policy, GET)))
 			.containsExactly(A, B, C, A);
+	}
+
+	@Test
+	void roundRobinIsExactlyEvenAcrossThreads() throws Exception {
+		LoadBalancingPolicy policy = LoadBalancingPolicies.roundRobin();
+		ExecutorService executor = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<Map<Endpoint, Integer>>> results = new ArrayList<>();
+			for (int thread = 0; thread < 4; thread++) {
+				results.add(executor.submit(() -> {
+					Map<Endpoint, Integer> counts = new HashMap<>();
+					for (int i = 0; i < 300; i++) {
+						counts.merge(pick(policy, GET), 1, Integer::sum);
+					}
+					return counts;
+				}));
+			}
+			Map<Endpoint, Integer> totals = new HashMap<>();
+			for (Future<Map<Endpoint, Integer>> result : results) {
+				result.get().forEach((endpoint, count) -> totals.merge(endpoint, count, Integer::sum));
+			}
+			assertThat(totals).containsOnly(Map.entry(A, 400), Map.entry(B, 400), Map.entry(C, 400));
+		}
+		finally {
+			executor.shutdownNow();
+		}
 	}
 
 	@Test
@@ -149,6 +179,13 @@ class LoadBalancingPoliciesTests {
 		HashPolicy cookie = new HashPolicy("cookie", "session", null, false, false);
 		assertStickyAndSpread(ringHash(cookie),
 				(value) -> GET.withHeader("Cookie", "theme=dark; session=" + value + "; lang=" + value.length()));
+	}
+
+	@Test
+	void cookieHeaderNameIsCaseInsensitive() {
+		LoadBalancingPolicy policy = ringHash(new HashPolicy("cookie", "session", null, false, false));
+		assertThat(pick(policy, GET.withHeader("cookie", "session=abc")))
+			.isEqualTo(pick(policy, GET.withHeader("COOKIE", "other=1;session=abc")));
 	}
 
 	@Test
