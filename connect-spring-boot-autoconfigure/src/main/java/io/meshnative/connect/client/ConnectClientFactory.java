@@ -1,0 +1,93 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.client.ReactorClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+
+/**
+ * Creates HTTP clients bound to an upstream.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class ConnectClientFactory {
+
+	private final ConnectUpstreams upstreams;
+
+	private final Supplier<RestClient.Builder> restClientBuilders;
+
+	/**
+	 * Create a new instance.
+	 * @param upstreams the upstreams
+	 * @param restClientBuilders the source of new {@code RestClient.Builder}s (for
+	 * example Spring Boot's, with its customizers)
+	 */
+	public ConnectClientFactory(ConnectUpstreams upstreams, Supplier<RestClient.Builder> restClientBuilders) {
+		this.upstreams = upstreams;
+		this.restClientBuilders = restClientBuilders;
+	}
+
+	/**
+	 * Return a {@code RestClient.Builder} bound to an upstream.
+	 * @param upstream the upstream name
+	 * @return the builder
+	 */
+	public RestClient.Builder restClientBuilder(String upstream) {
+		return this.restClientBuilders.get()
+			.baseUrl("http://" + upstream)
+			.requestFactory(new ReactorClientHttpRequestFactory(this.upstreams.getHttpClient()))
+			.requestInterceptor(new ConnectClientHttpRequestInterceptor(upstream, this.upstreams));
+	}
+
+	/**
+	 * Return a {@code RestTemplate} bound to an upstream.
+	 * @param upstream the upstream name
+	 * @return the template
+	 */
+	public RestTemplate restTemplate(String upstream) {
+		RestTemplate template = new RestTemplate(new ReactorClientHttpRequestFactory(this.upstreams.getHttpClient()));
+		template.getInterceptors().add(new ConnectClientHttpRequestInterceptor(upstream, this.upstreams));
+		template.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory("http://" + upstream));
+		return template;
+	}
+
+	/**
+	 * Return a client of the requested type bound to an upstream.
+	 * @param type {@code RestClient}, {@code RestClient.Builder} or {@code RestTemplate}
+	 * @param upstream the upstream name
+	 * @return the client, or {@code null} if the type is not supported
+	 */
+	public @Nullable Object create(Class<?> type, String upstream) {
+		if (type == RestClient.class) {
+			return restClientBuilder(upstream).build();
+		}
+		if (type == RestClient.Builder.class) {
+			return restClientBuilder(upstream);
+		}
+		if (type == RestTemplate.class) {
+			return restTemplate(upstream);
+		}
+		return null;
+	}
+
+}

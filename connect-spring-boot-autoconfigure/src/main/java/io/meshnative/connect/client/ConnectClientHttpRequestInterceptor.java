@@ -1,0 +1,211 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLException;
+
+import io.meshnative.connect.agent.DiscoveryChain;
+import io.meshnative.connect.discovery.Endpoint;
+import io.meshnative.connect.discovery.HeaderModifications;
+import io.meshnative.connect.discovery.RouteRequest;
+import io.meshnative.connect.discovery.RoutingDecision;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRequest;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.client.ClientHttpRequestExecution;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.support.HttpRequestWrapper;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Sends each request of a {@code RestClient} or {@code RestTemplate} bound to an upstream
+ * to a healthy endpoint chosen through the upstream's discovery chain, over mTLS: routes
+ * (path rewrite, header changes), splits, target failover, load balancing, retries on
+ * connect failure and on the route's status codes.
+ *
+ * @author connect-spring-boot authors
+ */
+final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
+
+	private static final Log logger = LogFactory.getLog(ConnectClientHttpRequestInterceptor.class);
+
+	private final String upstream;
+
+	private final ConnectUpstreams upstreams;
+
+	ConnectClientHttpRequestInterceptor(String upstream, ConnectUpstreams upstreams) {
+		this.upstream = upstream;
+		this.upstreams = upstreams;
+	}
+
+	@Override
+	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
+			throws IOException {
+		RouteRequest route = routeRequest(request);
+		RoutingDecision decision = this.upstreams.decide(this.upstream, route);
+		if (!decision.requestHeaderModifiers().isEmpty()) {
+			Map<String, List<String>> modified = HeaderModifications.apply(decision.requestHeaderModifiers(),
+					toMap(request.getHeaders()));
+			request.getHeaders().clear();
+			modified.forEach((name, values) -> request.getHeaders().put(name, values));
+		}
+		Set<String> tried = new LinkedHashSet<>();
+		Map<String, String> failures = new LinkedHashMap<>();
+		int retriesLeft = decision.retryPolicy().numRetries();
+		while (true) {
+			Endpoint endpoint = this.upstreams.pick(this.upstream, decision, route, tried);
+			if (endpoint == null) {
+				throw new NoHealthyUpstreamException(this.upstream, targetIds(decision),
+						failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures);
+			}
+			tried.add(ConnectUpstreams.key(endpoint));
+			URI target = targetUri(request.getURI(), endpoint, decision.rewrittenPath());
+			AtomicInteger active = this.upstreams.active(endpoint);
+			active.incrementAndGet();
+			try {
+				ClientHttpResponse response = execution.execute(new HttpRequestWrapper(request) {
+
+					@Override
+					public URI getURI() {
+						return target;
+					}
+
+				}, body);
+				if (retriesLeft > 0
+						&& decision.retryPolicy().retryOnStatusCodes().contains(response.getStatusCode().value())) {
+					retriesLeft--;
+					logger.debug("Upstream '" + this.upstream + "': " + target + " answered "
+							+ response.getStatusCode().value() + ", retrying");
+					response.close();
+					tried.remove(ConnectUpstreams.key(endpoint));
+					continue;
+				}
+				return withResponseHeaderChanges(response, decision);
+			}
+			catch (ConnectException | SSLException ex) {
+				logger.debug("Upstream '" + this.upstream + "': could not connect to " + target + ": " + ex);
+				failures.put(ConnectUpstreams.key(endpoint), describe(ex));
+				if (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) {
+					retriesLeft--;
+				}
+			}
+			finally {
+				active.decrementAndGet();
+			}
+		}
+	}
+
+	private static ClientHttpResponse withResponseHeaderChanges(ClientHttpResponse response, RoutingDecision decision) {
+		if (decision.responseHeaderModifiers().isEmpty()) {
+			return response;
+		}
+		HttpHeaders headers = new HttpHeaders();
+		HeaderModifications.apply(decision.responseHeaderModifiers(), toMap(response.getHeaders()))
+			.forEach(headers::put);
+		return new ClientHttpResponse() {
+
+			@Override
+			public HttpStatusCode getStatusCode() throws IOException {
+				return response.getStatusCode();
+			}
+
+			@Override
+			public String getStatusText() throws IOException {
+				return response.getStatusText();
+			}
+
+			@Override
+			public void close() {
+				response.close();
+			}
+
+			@Override
+			public InputStream getBody() throws IOException {
+				return response.getBody();
+			}
+
+			@Override
+			public HttpHeaders getHeaders() {
+				return headers;
+			}
+
+		};
+	}
+
+	private static Map<String, List<String>> toMap(HttpHeaders headers) {
+		Map<String, List<String>> map = new LinkedHashMap<>();
+		headers.forEach((name, values) -> map.put(name, new ArrayList<>(values)));
+		return map;
+	}
+
+	private static String describe(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return failure.getClass().getSimpleName() + ": "
+				+ ((root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName());
+	}
+
+	private static List<String> targetIds(RoutingDecision decision) {
+		List<String> ids = new ArrayList<>();
+		for (DiscoveryChain.Target target : decision.targets()) {
+			ids.add(target.id());
+		}
+		return ids;
+	}
+
+	private static URI targetUri(URI original, Endpoint endpoint, @org.jspecify.annotations.Nullable String path) {
+		return UriComponentsBuilder.fromUri(original)
+			.scheme("https")
+			.host(endpoint.address())
+			.port(endpoint.port())
+			.replacePath((path != null) ? path : original.getRawPath())
+			.build(true)
+			.toUri();
+	}
+
+	private static RouteRequest routeRequest(HttpRequest request) {
+		URI uri = request.getURI();
+		Map<String, List<String>> query = new LinkedHashMap<>();
+		UriComponentsBuilder.fromUri(uri)
+			.build()
+			.getQueryParams()
+			.forEach((name, values) -> query.put(name, new ArrayList<>(values)));
+		Map<String, List<String>> headers = new LinkedHashMap<>();
+		request.getHeaders().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
+		return new RouteRequest(request.getMethod().name(), (uri.getRawPath() != null) ? uri.getRawPath() : "/",
+				headers, query, null);
+	}
+
+}

@@ -1,0 +1,196 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.DiscoveryChain;
+import io.meshnative.connect.agent.ServiceHealth;
+import io.meshnative.connect.discovery.DiscoveryChainEvaluator;
+import io.meshnative.connect.discovery.Endpoint;
+import io.meshnative.connect.discovery.LoadBalancingPolicies;
+import io.meshnative.connect.discovery.LoadBalancingPolicy;
+import io.meshnative.connect.discovery.RouteRequest;
+import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.netty.handler.ssl.SslContext;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The upstreams this application calls: one {@link UpstreamEndpoints} per upstream name,
+ * started on first use; the shared Reactor Netty client whose TLS presents the service's
+ * leaf and checks each server's identity; and the per-request routing (discovery-chain
+ * evaluation, target failover, load balancing).
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class ConnectUpstreams implements AutoCloseable {
+
+	private final ConsulAgentClient client;
+
+	private final ConnectIdentityManager identityManager;
+
+	private final ExpectedServerIdentities expectations = new ExpectedServerIdentities();
+
+	private final Duration watchWait;
+
+	private final Duration loadTimeout;
+
+	private final DiscoveryChainEvaluator evaluator = new DiscoveryChainEvaluator();
+
+	private final Map<String, UpstreamEndpoints> upstreams = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicInteger> activeRequests = new ConcurrentHashMap<>();
+
+	private final Map<String, LoadBalancingPolicy> policies = new ConcurrentHashMap<>();
+
+	private final ConnectionProvider connectionProvider;
+
+	private final HttpClient httpClient;
+
+	/**
+	 * Create a new instance.
+	 * @param client the agent client
+	 * @param identityManager the service's identity
+	 * @param watchWait the {@code wait} of blocking queries
+	 * @param loadTimeout how long the first call to an upstream may wait for its chain
+	 * and endpoints
+	 */
+	public ConnectUpstreams(ConsulAgentClient client, ConnectIdentityManager identityManager, Duration watchWait,
+			Duration loadTimeout) {
+		this.client = client;
+		this.identityManager = identityManager;
+		this.watchWait = watchWait;
+		this.loadTimeout = loadTimeout;
+		SslContext sslContext = ConnectClientTls.nettyClientContext(identityManager, this.expectations);
+		this.connectionProvider = ConnectionProvider.builder("connect-upstreams")
+			.maxIdleTime(Duration.ofSeconds(30))
+			.build();
+		this.httpClient = HttpClient.create(this.connectionProvider).secure((spec) -> spec.sslContext(sslContext));
+	}
+
+	/**
+	 * Return the Reactor Netty client for mesh calls (mTLS, server identity checked per
+	 * connection).
+	 * @return the HTTP client
+	 */
+	public HttpClient getHttpClient() {
+		return this.httpClient;
+	}
+
+	/**
+	 * Return the identities expected per address.
+	 * @return the expectations
+	 */
+	public ExpectedServerIdentities getExpectations() {
+		return this.expectations;
+	}
+
+	/**
+	 * Return the endpoints of an upstream, starting to watch it on first use and waiting
+	 * (bounded) until its chain and endpoints are loaded.
+	 * @param upstream the upstream name
+	 * @return the endpoints
+	 */
+	public UpstreamEndpoints endpoints(String upstream) {
+		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream, (name) -> new UpstreamEndpoints(name,
+				null, this.client, this.identityManager, this.expectations, this.watchWait)
+			.start());
+		endpoints.awaitLoaded(this.loadTimeout);
+		return endpoints;
+	}
+
+	/**
+	 * Evaluate the discovery chain of an upstream for a request.
+	 * @param upstream the upstream name
+	 * @param request the request
+	 * @return the routing decision
+	 * @throws NoHealthyUpstreamException if the chain of the upstream could not be loaded
+	 */
+	public RoutingDecision decide(String upstream, RouteRequest request) throws NoHealthyUpstreamException {
+		DiscoveryChain chain = endpoints(upstream).getChain();
+		if (chain == null) {
+			throw new NoHealthyUpstreamException(upstream, java.util.Collections.emptyList(),
+					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress());
+		}
+		return this.evaluator.evaluate(chain, request,
+				java.util.concurrent.ThreadLocalRandom.current().nextDouble(100));
+	}
+
+	/**
+	 * Pick the endpoint to call: the first target (primary, then failover targets in
+	 * order) with a healthy endpoint not yet tried, chosen by the load-balancing policy
+	 * of the decision.
+	 * @param upstream the upstream name
+	 * @param decision the routing decision
+	 * @param request the request
+	 * @param excluded endpoints already tried ({@code address:port})
+	 * @return the endpoint, or {@code null} if none is left
+	 */
+	public @Nullable Endpoint pick(String upstream, RoutingDecision decision, RouteRequest request,
+			Set<String> excluded) {
+		UpstreamEndpoints endpoints = endpoints(upstream);
+		LoadBalancingPolicy policy = this.policies.computeIfAbsent(upstream + "|" + decision.loadBalancer(),
+				(key) -> LoadBalancingPolicies.forSettings(decision.loadBalancer()));
+		for (DiscoveryChain.Target target : decision.targets()) {
+			List<Endpoint> candidates = new ArrayList<>();
+			for (ServiceHealth entry : endpoints.getEndpoints(target.id())) {
+				Endpoint endpoint = new Endpoint(entry.dialAddress(), entry.service().port(), entry.service().id(),
+						entry.service().meta());
+				if (!excluded.contains(key(endpoint))) {
+					candidates.add(endpoint);
+				}
+			}
+			if (!candidates.isEmpty()) {
+				return policy.choose(candidates, request, (endpoint) -> active(endpoint).get());
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Count a request to an endpoint as started; the returned counter must be decremented
+	 * when it ends.
+	 * @param endpoint the endpoint
+	 * @return the counter of active requests
+	 */
+	public AtomicInteger active(Endpoint endpoint) {
+		return this.activeRequests.computeIfAbsent(key(endpoint), (key) -> new AtomicInteger());
+	}
+
+	static String key(Endpoint endpoint) {
+		return endpoint.address() + ":" + endpoint.port();
+	}
+
+	@Override
+	public void close() {
+		this.upstreams.values().forEach(UpstreamEndpoints::close);
+		this.upstreams.clear();
+		this.connectionProvider.dispose();
+	}
+
+}

@@ -1,0 +1,159 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.meshnative.connect.agent.AgentService;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.test.ConsulAgentExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * End-to-end tests of {@link ConnectClient} against a real agent: a frontend calls a
+ * backend over mTLS through the backend's discovery chain, and an endpoint that presents
+ * another mesh identity is refused.
+ *
+ * @author connect-spring-boot authors
+ */
+class ConnectClientIntegrationTests {
+
+	@RegisterExtension
+	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+
+	private static ConsulAgentClient client;
+
+	@BeforeAll
+	static void createClient() {
+		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+	}
+
+	@AfterAll
+	static void closeClient() {
+		client.close();
+	}
+
+	@Test
+	void injectedClientsCallTheUpstreamOverMutualTls() {
+		try (ConfigurableApplicationContext backend = start(InboundTestApplications.ReactiveApp.class,
+				WebApplicationType.REACTIVE, "e2e-backend");
+				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
+						"e2e-frontend")) {
+			register("e2e-backend-1", "e2e-backend", port(backend));
+			Frontend app = frontend.getBean(Frontend.class);
+			String frontendId = "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/e2e-frontend";
+			assertThat(app.restClient.get().uri("/hello").retrieve().body(String.class))
+				.contains("\"caller\":\"" + frontendId + "\"");
+			assertThat(app.restClient.get().uri("http://e2e-backend/hello").retrieve().body(String.class))
+				.contains(frontendId);
+			assertThat(app.restTemplate.getForObject("/hello", String.class)).contains(frontendId);
+			assertThat(app.builder.build().get().uri("/hello").retrieve().body(String.class)).contains(frontendId);
+		}
+		finally {
+			client.deregisterService("e2e-backend-1");
+		}
+	}
+
+	@Test
+	void endpointPresentingAnotherIdentityIsRefused() {
+		try (ConfigurableApplicationContext other = start(InboundTestApplications.ServletApp.class,
+				WebApplicationType.SERVLET, "e2e-other");
+				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
+						"e2e-caller")) {
+			register("impostor-1", "e2e-backend-impostor", port(other));
+			RestClient impostor = frontend.getBean(ConnectClientFactory.class)
+				.restClientBuilder("e2e-backend-impostor")
+				.build();
+			assertThatException().isThrownBy(() -> impostor.get().uri("/hello").retrieve().body(String.class))
+				.withStackTraceContaining("No healthy endpoint for upstream 'e2e-backend-impostor'")
+				.withStackTraceContaining("svc/e2e-other but")
+				.withStackTraceContaining("svc/e2e-backend-impostor was expected");
+		}
+		finally {
+			client.deregisterService("impostor-1");
+		}
+	}
+
+	@Test
+	void upstreamWithoutHealthyInstanceFailsFastNamingTheTargets() {
+		try (ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE, "lonely")) {
+			RestClient nobody = frontend.getBean(ConnectClientFactory.class).restClientBuilder("nobody").build();
+			assertThatException().isThrownBy(() -> nobody.get().uri("/hello").retrieve().body(String.class))
+				.withStackTraceContaining("No healthy endpoint for upstream 'nobody'")
+				.withStackTraceContaining("nobody.default.default.dc1")
+				.withStackTraceContaining("no healthy instance");
+		}
+	}
+
+	private static void register(String id, String name, int port) {
+		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
+				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("connect.service-name", service);
+		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
+		properties.put("spring.cloud.consul.enabled", "false");
+		properties.put("spring.main.banner-mode", "off");
+		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class Frontend {
+
+		final RestClient restClient;
+
+		@ConnectClient("e2e-backend")
+		RestTemplate restTemplate;
+
+		final RestClient.Builder builder;
+
+		Frontend(@ConnectClient("e2e-backend") RestClient restClient,
+				@ConnectClient("e2e-backend") RestClient.Builder builder) {
+			this.restClient = restClient;
+			this.builder = builder;
+		}
+
+	}
+
+}
