@@ -33,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 
@@ -65,8 +66,9 @@ public final class ConnectClientAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectClientFactory connectClientFactory(ConnectUpstreams upstreams,
-			ObjectProvider<RestClient.Builder> restClientBuilders) {
-		return new ConnectClientFactory(upstreams, () -> restClientBuilders.getIfAvailable(RestClient::builder));
+			ObjectProvider<RestClient.Builder> restClientBuilders, ApplicationContext context) {
+		return new ConnectClientFactory(upstreams, () -> restClientBuilders.getIfAvailable(RestClient::builder),
+				() -> WebClientBuilders.get(context));
 	}
 
 	@Bean

@@ -70,7 +70,7 @@ final class ConnectClientAutowireCandidateResolver implements AutowireCandidateR
 			if (client == null) {
 				throw new IllegalStateException("@ConnectClient('" + annotation.value() + "') cannot inject a "
 						+ descriptor.getDependencyType().getName()
-						+ "; supported types are RestClient, RestClient.Builder and RestTemplate");
+						+ "; supported types are RestClient, RestClient.Builder, RestTemplate, WebClient, WebClient.Builder and HTTP interfaces with @HttpExchange methods");
 			}
 			return client;
 		}

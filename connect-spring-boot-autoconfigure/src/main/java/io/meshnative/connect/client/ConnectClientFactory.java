@@ -20,9 +20,16 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.client.ReactorClientHttpRequestFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.service.annotation.HttpExchange;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 /**
  * Creates HTTP clients bound to an upstream.
@@ -34,7 +41,12 @@ public final class ConnectClientFactory {
 
 	private final ConnectUpstreams upstreams;
 
+	private static final boolean WEBFLUX_PRESENT = ClassUtils.isPresent(
+			"org.springframework.web.reactive.function.client.WebClient", ConnectClientFactory.class.getClassLoader());
+
 	private final Supplier<RestClient.Builder> restClientBuilders;
+
+	private final Supplier<WebClient.Builder> webClientBuilders;
 
 	/**
 	 * Create a new instance.
@@ -43,8 +55,20 @@ public final class ConnectClientFactory {
 	 * example Spring Boot's, with its customizers)
 	 */
 	public ConnectClientFactory(ConnectUpstreams upstreams, Supplier<RestClient.Builder> restClientBuilders) {
+		this(upstreams, restClientBuilders, WebClient::builder);
+	}
+
+	/**
+	 * Create a new instance.
+	 * @param upstreams the upstreams
+	 * @param restClientBuilders the source of new {@code RestClient.Builder}s
+	 * @param webClientBuilders the source of new {@code WebClient.Builder}s
+	 */
+	public ConnectClientFactory(ConnectUpstreams upstreams, Supplier<RestClient.Builder> restClientBuilders,
+			Supplier<WebClient.Builder> webClientBuilders) {
 		this.upstreams = upstreams;
 		this.restClientBuilders = restClientBuilders;
+		this.webClientBuilders = webClientBuilders;
 	}
 
 	/**
@@ -72,8 +96,22 @@ public final class ConnectClientFactory {
 	}
 
 	/**
+	 * Return a {@code WebClient.Builder} bound to an upstream.
+	 * @param upstream the upstream name
+	 * @return the builder
+	 */
+	public WebClient.Builder webClientBuilder(String upstream) {
+		return this.webClientBuilders.get()
+			.baseUrl("http://" + upstream)
+			.clientConnector(new ReactorClientHttpConnector(this.upstreams.getHttpClient()))
+			.filter(new ConnectExchangeFilterFunction(upstream, this.upstreams));
+	}
+
+	/**
 	 * Return a client of the requested type bound to an upstream.
-	 * @param type {@code RestClient}, {@code RestClient.Builder} or {@code RestTemplate}
+	 * @param type {@code RestClient}, {@code RestClient.Builder}, {@code RestTemplate},
+	 * {@code WebClient}, {@code WebClient.Builder} or an HTTP interface (with
+	 * {@code @HttpExchange} methods)
 	 * @param upstream the upstream name
 	 * @return the client, or {@code null} if the type is not supported
 	 */
@@ -87,7 +125,30 @@ public final class ConnectClientFactory {
 		if (type == RestTemplate.class) {
 			return restTemplate(upstream);
 		}
+		if (WEBFLUX_PRESENT && type == WebClient.class) {
+			return webClientBuilder(upstream).build();
+		}
+		if (WEBFLUX_PRESENT && type == WebClient.Builder.class) {
+			return webClientBuilder(upstream);
+		}
+		if (type.isInterface() && isHttpExchangeInterface(type)) {
+			return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(restClientBuilder(upstream).build()))
+				.build()
+				.createClient(type);
+		}
 		return null;
+	}
+
+	private static boolean isHttpExchangeInterface(Class<?> type) {
+		if (AnnotatedElementUtils.hasAnnotation(type, HttpExchange.class)) {
+			return true;
+		}
+		for (java.lang.reflect.Method method : type.getMethods()) {
+			if (AnnotatedElementUtils.hasAnnotation(method, HttpExchange.class)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }

@@ -17,6 +17,7 @@
 package io.meshnative.connect.client;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,6 +39,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.service.annotation.GetExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -53,6 +56,8 @@ class ConnectClientIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
 	private static ConsulAgentClient client;
 
@@ -81,6 +86,9 @@ class ConnectClientIntegrationTests {
 				.contains(frontendId);
 			assertThat(app.restTemplate.getForObject("/hello", String.class)).contains(frontendId);
 			assertThat(app.builder.build().get().uri("/hello").retrieve().body(String.class)).contains(frontendId);
+			assertThat(app.webClient.get().uri("/hello").retrieve().bodyToMono(String.class).block(TIMEOUT))
+				.contains(frontendId);
+			assertThat(app.hello.hello()).contains(frontendId);
 		}
 		finally {
 			client.deregisterService("e2e-backend-1");
@@ -137,6 +145,13 @@ class ConnectClientIntegrationTests {
 		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
 	}
 
+	interface HelloClient {
+
+		@GetExchange("/hello")
+		String hello();
+
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class Frontend {
@@ -145,6 +160,12 @@ class ConnectClientIntegrationTests {
 
 		@ConnectClient("e2e-backend")
 		RestTemplate restTemplate;
+
+		@ConnectClient("e2e-backend")
+		WebClient webClient;
+
+		@ConnectClient("e2e-backend")
+		HelloClient hello;
 
 		final RestClient.Builder builder;
 

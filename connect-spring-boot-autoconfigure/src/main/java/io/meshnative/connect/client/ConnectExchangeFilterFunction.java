@@ -1,0 +1,181 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLException;
+
+import io.meshnative.connect.discovery.Endpoint;
+import io.meshnative.connect.discovery.HeaderModifications;
+import io.meshnative.connect.discovery.RouteRequest;
+import io.meshnative.connect.discovery.RoutingDecision;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClientRequest;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Sends each request of a {@code WebClient} bound to an upstream to a healthy endpoint
+ * chosen through the upstream's discovery chain, over mTLS, without blocking the caller:
+ * routes (path rewrite, header changes, request timeout), splits, target failover, load
+ * balancing, retries on connect failure and on the route's status codes.
+ *
+ * @author connect-spring-boot authors
+ */
+final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
+
+	private final String upstream;
+
+	private final ConnectUpstreams upstreams;
+
+	ConnectExchangeFilterFunction(String upstream, ConnectUpstreams upstreams) {
+		this.upstream = upstream;
+		this.upstreams = upstreams;
+	}
+
+	@Override
+	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+		RouteRequest route = routeRequest(request);
+		return Mono.fromCallable(() -> this.upstreams.decide(this.upstream, route))
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((decision) -> attempt(request, next, route, decision, new LinkedHashSet<>(), new LinkedHashMap<>(),
+					decision.retryPolicy().numRetries()));
+	}
+
+	private Mono<ClientResponse> attempt(ClientRequest request, ExchangeFunction next, RouteRequest route,
+			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft) {
+		Endpoint endpoint = this.upstreams.pick(this.upstream, decision, route, tried);
+		if (endpoint == null) {
+			List<String> targets = new ArrayList<>();
+			decision.targets().forEach((target) -> targets.add(target.id()));
+			return Mono.error(new NoHealthyUpstreamException(this.upstream, targets,
+					failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures));
+		}
+		String key = ConnectUpstreams.key(endpoint);
+		tried.add(key);
+		ClientRequest routed = ClientRequest.from(request)
+			.url(targetUri(request.url(), endpoint, decision.rewrittenPath()))
+			.headers((headers) -> applyRequestHeaders(headers, decision))
+			.httpRequest((httpRequest) -> {
+				if (decision.requestTimeout() != null
+						&& httpRequest.getNativeRequest() instanceof HttpClientRequest reactorRequest) {
+					reactorRequest.responseTimeout(decision.requestTimeout());
+				}
+			})
+			.build();
+		AtomicInteger active = this.upstreams.active(endpoint);
+		active.incrementAndGet();
+		return next.exchange(routed).doFinally((signal) -> active.decrementAndGet()).flatMap((response) -> {
+			if (retriesLeft > 0
+					&& decision.retryPolicy().retryOnStatusCodes().contains(response.statusCode().value())) {
+				tried.remove(key);
+				return response.releaseBody()
+					.then(attempt(request, next, route, decision, tried, failures, retriesLeft - 1));
+			}
+			return Mono.just(withResponseHeaders(response, decision));
+		}).onErrorResume((failure) -> isConnectFailure(failure), (failure) -> {
+			failures.put(key, failure.getClass().getSimpleName() + ": " + rootMessage(failure));
+			int left = (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) ? retriesLeft - 1
+					: retriesLeft;
+			return attempt(request, next, route, decision, tried, failures, left);
+		});
+	}
+
+	private static boolean isConnectFailure(Throwable failure) {
+		Throwable current = failure;
+		while (current != null) {
+			if (current instanceof ConnectException || current instanceof SSLException) {
+				return true;
+			}
+			current = (current.getCause() != current) ? current.getCause() : null;
+		}
+		return false;
+	}
+
+	private static String rootMessage(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+	}
+
+	private static void applyRequestHeaders(HttpHeaders headers, RoutingDecision decision) {
+		if (decision.requestHeaderModifiers().isEmpty()) {
+			return;
+		}
+		Map<String, List<String>> current = new LinkedHashMap<>();
+		headers.forEach((name, values) -> current.put(name, new ArrayList<>(values)));
+		Map<String, List<String>> modified = HeaderModifications.apply(decision.requestHeaderModifiers(), current);
+		headers.clear();
+		modified.forEach(headers::put);
+	}
+
+	private static ClientResponse withResponseHeaders(ClientResponse response, RoutingDecision decision) {
+		if (decision.responseHeaderModifiers().isEmpty()) {
+			return response;
+		}
+		return response.mutate().headers((headers) -> applyRequestHeadersTo(headers, decision)).build();
+	}
+
+	private static void applyRequestHeadersTo(HttpHeaders headers, RoutingDecision decision) {
+		Map<String, List<String>> current = new LinkedHashMap<>();
+		headers.forEach((name, values) -> current.put(name, new ArrayList<>(values)));
+		Map<String, List<String>> modified = HeaderModifications.apply(decision.responseHeaderModifiers(), current);
+		headers.clear();
+		modified.forEach(headers::put);
+	}
+
+	private static URI targetUri(URI original, Endpoint endpoint, @org.jspecify.annotations.Nullable String path) {
+		return UriComponentsBuilder.fromUri(original)
+			.scheme("https")
+			.host(endpoint.address())
+			.port(endpoint.port())
+			.replacePath((path != null) ? path : original.getRawPath())
+			.build(true)
+			.toUri();
+	}
+
+	private static RouteRequest routeRequest(ClientRequest request) {
+		URI uri = request.url();
+		Map<String, List<String>> query = new LinkedHashMap<>();
+		UriComponentsBuilder.fromUri(uri)
+			.build()
+			.getQueryParams()
+			.forEach((name, values) -> query.put(name, new ArrayList<>(values)));
+		Map<String, List<String>> headers = new LinkedHashMap<>();
+		request.headers().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
+		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
+		return new RouteRequest(request.method().name(), path, headers, query, null);
+	}
+
+}
