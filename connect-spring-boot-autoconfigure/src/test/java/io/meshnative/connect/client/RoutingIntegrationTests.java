@@ -1,0 +1,208 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.meshnative.connect.agent.AgentService;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.test.ConsulAgentExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End-to-end routing through discovery chains written to a real agent: a weighted split
+ * between subsets, a router that rewrites a prefix to another service, retries on a
+ * status code, and resolver failover.
+ *
+ * @author connect-spring-boot authors
+ */
+class RoutingIntegrationTests {
+
+	@RegisterExtension
+	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+
+	private static ConsulAgentClient client;
+
+	private static ConfigurableApplicationContext v1;
+
+	private static ConfigurableApplicationContext v2;
+
+	private static ConfigurableApplicationContext admin;
+
+	private static ConfigurableApplicationContext frontend;
+
+	@BeforeAll
+	static void startServices() {
+		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		v1 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v1");
+		v2 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v2");
+		admin = start(Versioned.class, WebApplicationType.REACTIVE, "route-admin", "admin");
+		frontend = start(Caller.class, WebApplicationType.NONE, "route-frontend", "none");
+		register("route-api-v1", "route-api", port(v1), "v1");
+		register("route-api-v2", "route-api", port(v2), "v2");
+		register("route-admin-1", "route-admin", port(admin), "admin");
+		for (String service : List.of("route-api", "route-admin", "route-fail")) {
+			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		}
+		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-api", "Subsets", Map.of("v1",
+				Map.of("Filter", "Service.Meta.version == v1"), "v2", Map.of("Filter", "Service.Meta.version == v2"))));
+		client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
+				List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
+		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
+				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin/")), "Destination",
+						Map.of("Service", "route-admin", "PrefixRewrite", "/")),
+						Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/flaky")), "Destination",
+								Map.of("ServiceSubset", "v1", "NumRetries", 3, "RetryOnStatusCodes", List.of(503))))));
+		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
+				Map.of("*", Map.of("Service", "route-admin"))));
+	}
+
+	@AfterAll
+	static void stopServices() {
+		for (String kind : List.of("service-router", "service-splitter", "service-resolver")) {
+			client.deleteConfigEntry(kind, "route-api");
+		}
+		client.deleteConfigEntry("service-resolver", "route-fail");
+		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
+			context.close();
+		}
+		client.close();
+	}
+
+	@Test
+	void splitsEightyTwentyBetweenSubsetsWithinFourPoints() {
+		RestClient api = restClient("route-api");
+		int calls = 2000;
+		int toV1 = 0;
+		for (int i = 0; i < calls; i++) {
+			String version = api.get().uri("/version").retrieve().body(String.class);
+			if ("v1".equals(version)) {
+				toV1++;
+			}
+			else {
+				assertThat(version).isEqualTo("v2");
+			}
+		}
+		double share = 100.0 * toV1 / calls;
+		System.out.println("[measure] split: " + share + "% of " + calls + " calls went to v1 (expected 80%)");
+		assertThat(share).isBetween(76.0, 84.0);
+	}
+
+	@Test
+	void routerRewritesThePrefixToAnotherService() {
+		assertThat(restClient("route-api").get().uri("/admin/version").retrieve().body(String.class))
+			.isEqualTo("admin");
+	}
+
+	@Test
+	void retriesOnTheRoutesStatusCodes() {
+		AtomicInteger flakyCalls = v1.getBean(Versioned.class).flakyCalls;
+		int before = flakyCalls.get();
+		ResponseEntity<String> response = restClient("route-api").get().uri("/flaky").retrieve().toEntity(String.class);
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		assertThat(flakyCalls.get() - before).as("one 503, then a retry that succeeds").isEqualTo(2);
+	}
+
+	@Test
+	void failsOverToTheNextTargetWhenThePrimaryHasNoHealthyInstance() {
+		assertThat(restClient("route-fail").get().uri("/version").retrieve().body(String.class)).isEqualTo("admin");
+	}
+
+	private static RestClient restClient(String upstream) {
+		return frontend.getBean(ConnectClientFactory.class).restClientBuilder(upstream).build();
+	}
+
+	private static void register(String id, String name, int port, String version) {
+		client.registerService(
+				new ServiceRegistration(id, name, null, null, "127.0.0.1", port, Map.of("version", version),
+						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service,
+			String version) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("connect.service-name", service);
+		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
+		properties.put("spring.cloud.consul.enabled", "false");
+		properties.put("spring.main.banner-mode", "off");
+		properties.put("test.version", version);
+		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@RestController
+	static class Versioned {
+
+		final AtomicInteger flakyCalls = new AtomicInteger();
+
+		private final String version;
+
+		Versioned(@Value("${test.version}") String version) {
+			this.version = version;
+		}
+
+		@GetMapping("/version")
+		Mono<String> version() {
+			return Mono.just(this.version);
+		}
+
+		@GetMapping("/flaky")
+		Mono<ResponseEntity<String>> flaky() {
+			boolean fail = this.flakyCalls.incrementAndGet() % 2 == 1;
+			return Mono.just(fail ? ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body("try again")
+					: ResponseEntity.ok("ok"));
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class Caller {
+
+	}
+
+}
