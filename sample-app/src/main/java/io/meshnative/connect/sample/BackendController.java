@@ -38,8 +38,12 @@ class BackendController {
 
 	private final String service;
 
-	BackendController(@Value("${connect.service-name}") String service) {
+	private final String version;
+
+	BackendController(@Value("${connect.service-name}") String service,
+			@Value("${spring.cloud.consul.discovery.metadata.version:unversioned}") String version) {
 		this.service = service;
+		this.version = version;
 	}
 
 	@GetMapping("/hello")
@@ -47,6 +51,7 @@ class BackendController {
 		Map<String, String> body = new LinkedHashMap<>();
 		body.put("service", this.service);
 		body.put("caller", caller.spiffeId());
+		body.put("version", this.version);
 		return Mono.just(body);
 	}
 

@@ -18,13 +18,19 @@ package io.meshnative.connect.sample;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshnative.connect.authz.ConnectCaller;
+import io.meshnative.connect.client.ConnectClientFactory;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
 
 /**
  * The {@code frontend} role (servlet on Tomcat): says hello to its caller.
@@ -37,8 +43,13 @@ class FrontendController {
 
 	private final String service;
 
-	FrontendController(@Value("${connect.service-name}") String service) {
+	private final ConnectClientFactory clients;
+
+	private final Map<String, RestClient> upstreams = new ConcurrentHashMap<>();
+
+	FrontendController(@Value("${connect.service-name}") String service, ConnectClientFactory clients) {
 		this.service = service;
+		this.clients = clients;
 	}
 
 	@GetMapping("/hello")
@@ -47,6 +58,28 @@ class FrontendController {
 		body.put("service", this.service);
 		body.put("caller", caller.spiffeId());
 		return body;
+	}
+
+	/**
+	 * Calls an upstream through the mesh and returns its answer:
+	 * {@code /call/backend/hello} calls {@code /hello} on the upstream {@code backend}.
+	 * @param upstream the upstream name
+	 * @param request the request
+	 * @return the upstream's answer
+	 */
+	@GetMapping("/call/{upstream}/**")
+	ResponseEntity<String> call(@PathVariable String upstream, HttpServletRequest request) {
+		String prefix = "/call/" + upstream;
+		String path = request.getRequestURI().substring(prefix.length());
+		String query = (request.getQueryString() != null) ? "?" + request.getQueryString() : "";
+		RestClient client = this.upstreams.computeIfAbsent(upstream,
+				(name) -> this.clients.restClientBuilder(name).build());
+		return client.get()
+			.uri(path.isEmpty() ? "/" + query : path + query)
+			.retrieve()
+			.onStatus((status) -> true, (req, res) -> {
+			})
+			.toEntity(String.class);
 	}
 
 }

@@ -66,6 +66,12 @@ class SampleApplicationTests {
 				.contains("\"caller\":\"" + callerId + "\"");
 			assertThat(get(cli, port(backend), "/hello")).contains("\"service\":\"backend\"")
 				.contains("\"caller\":\"" + callerId + "\"");
+			String frontendId = "spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/frontend";
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(get(cli, port(frontend), "/call/backend/hello"))
+					.contains("\"service\":\"backend\"")
+					.contains("\"caller\":\"" + frontendId + "\"")
+					.contains("\"version\":\"v1\""));
 			for (String service : List.of("frontend", "backend")) {
 				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 					String health = agent.request("GET", "/v1/health/connect/" + service + "?passing", null);
@@ -77,8 +83,9 @@ class SampleApplicationTests {
 
 	private static ConfigurableApplicationContext start(String profile, ConsulAgent agent) {
 		return new SpringApplicationBuilder(SampleApplication.class).profiles(profile)
-			.properties("server.port=0", "connect.agent.address=" + agent.getHttpAddress(),
-					"spring.cloud.consul.host=127.0.0.1", "spring.cloud.consul.port=" + agent.getHttpPort(),
+			.properties("server.port=0", "spring.cloud.consul.discovery.metadata.version=v1",
+					"connect.agent.address=" + agent.getHttpAddress(), "spring.cloud.consul.host=127.0.0.1",
+					"spring.cloud.consul.port=" + agent.getHttpPort(),
 					"spring.cloud.consul.discovery.prefer-ip-address=true", "spring.main.banner-mode=off")
 			.run();
 	}
