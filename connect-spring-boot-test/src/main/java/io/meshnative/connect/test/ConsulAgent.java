@@ -356,6 +356,15 @@ public final class ConsulAgent implements AutoCloseable {
 	}
 
 	/**
+	 * Return the {@code consul} binary the agent runs, for starting other Consul commands
+	 * (for example {@code consul connect proxy}) against it.
+	 * @return the binary
+	 */
+	public Path getBinary() {
+		return ConsulBinary.locate();
+	}
+
+	/**
 	 * Return the agent's HTTP port.
 	 * @return the HTTP port
 	 */
