@@ -21,8 +21,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.http.client.ReactorClientHttpRequestFactory;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
@@ -79,7 +77,7 @@ public final class ConnectClientFactory {
 	public RestClient.Builder restClientBuilder(String upstream) {
 		return this.restClientBuilders.get()
 			.baseUrl("http://" + upstream)
-			.requestFactory(new ReactorClientHttpRequestFactory(this.upstreams.getHttpClient()))
+			.requestFactory(new RoutedRequestFactory(this.upstreams))
 			.requestInterceptor(new ConnectClientHttpRequestInterceptor(upstream, this.upstreams));
 	}
 
@@ -89,7 +87,7 @@ public final class ConnectClientFactory {
 	 * @return the template
 	 */
 	public RestTemplate restTemplate(String upstream) {
-		RestTemplate template = new RestTemplate(new ReactorClientHttpRequestFactory(this.upstreams.getHttpClient()));
+		RestTemplate template = new RestTemplate(new RoutedRequestFactory(this.upstreams));
 		template.getInterceptors().add(new ConnectClientHttpRequestInterceptor(upstream, this.upstreams));
 		template.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory("http://" + upstream));
 		return template;
@@ -103,7 +101,7 @@ public final class ConnectClientFactory {
 	public WebClient.Builder webClientBuilder(String upstream) {
 		return this.webClientBuilders.get()
 			.baseUrl("http://" + upstream)
-			.clientConnector(new ReactorClientHttpConnector(this.upstreams.getHttpClient()))
+			.clientConnector(new RoutedClientHttpConnector(this.upstreams))
 			.filter(new ConnectExchangeFilterFunction(upstream, this.upstreams));
 	}
 

@@ -83,24 +83,27 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 		Map<String, String> failures = new LinkedHashMap<>();
 		int retriesLeft = decision.retryPolicy().numRetries();
 		while (true) {
-			Endpoint endpoint = this.upstreams.pick(this.upstream, decision, route, tried);
-			if (endpoint == null) {
+			ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
+			if (selection == null) {
 				throw new NoHealthyUpstreamException(this.upstream, targetIds(decision),
 						failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures);
 			}
+			Endpoint endpoint = selection.endpoint();
 			tried.add(ConnectUpstreams.key(endpoint));
 			URI target = targetUri(request.getURI(), endpoint, decision.rewrittenPath());
 			AtomicInteger active = this.upstreams.active(endpoint);
 			active.incrementAndGet();
 			try {
-				ClientHttpResponse response = execution.execute(new HttpRequestWrapper(request) {
+				ClientHttpResponse response = RoutedRequestFactory
+					.with(new RoutedRequestFactory.Timeouts(selection.expected(), decision.connectTimeout(),
+							decision.requestTimeout()), () -> execution.execute(new HttpRequestWrapper(request) {
 
-					@Override
-					public URI getURI() {
-						return target;
-					}
+								@Override
+								public URI getURI() {
+									return target;
+								}
 
-				}, body);
+							}, body));
 				if (retriesLeft > 0
 						&& decision.retryPolicy().retryOnStatusCodes().contains(response.getStatusCode().value())) {
 					retriesLeft--;

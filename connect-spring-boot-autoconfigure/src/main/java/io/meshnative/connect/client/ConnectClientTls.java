@@ -21,6 +21,7 @@ import java.time.Clock;
 import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -41,15 +42,15 @@ public final class ConnectClientTls {
 	/**
 	 * Create a Netty client SSL context.
 	 * @param identityManager the source of the current leaf and roots
-	 * @param expectations the identities expected per address
+	 * @param expected the identity every server must present (service, namespace,
+	 * datacenter, partition)
 	 * @return the SSL context
 	 */
-	public static SslContext nettyClientContext(ConnectIdentityManager identityManager,
-			ExpectedServerIdentities expectations) {
+	public static SslContext nettyClientContext(ConnectIdentityManager identityManager, SpiffeId expected) {
 		try {
 			return SslContextBuilder.forClient()
 				.keyManager(new IdentityKeyManager(identityManager))
-				.trustManager(new ServerIdentityTrustManager(identityManager, expectations, Clock.systemUTC()))
+				.trustManager(new ServerIdentityTrustManager(identityManager, expected, Clock.systemUTC()))
 				.protocols("TLSv1.3", "TLSv1.2")
 				.build();
 		}

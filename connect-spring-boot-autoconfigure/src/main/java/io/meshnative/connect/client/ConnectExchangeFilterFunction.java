@@ -73,17 +73,19 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private Mono<ClientResponse> attempt(ClientRequest request, ExchangeFunction next, RouteRequest route,
 			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft) {
-		Endpoint endpoint = this.upstreams.pick(this.upstream, decision, route, tried);
-		if (endpoint == null) {
+		ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
+		if (selection == null) {
 			List<String> targets = new ArrayList<>();
 			decision.targets().forEach((target) -> targets.add(target.id()));
 			return Mono.error(new NoHealthyUpstreamException(this.upstream, targets,
 					failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures));
 		}
+		Endpoint endpoint = selection.endpoint();
 		String key = ConnectUpstreams.key(endpoint);
 		tried.add(key);
 		ClientRequest routed = ClientRequest.from(request)
-			.url(targetUri(request.url(), endpoint, decision.rewrittenPath()))
+			.url(RoutedClientHttpConnector.encode(targetUri(request.url(), endpoint, decision.rewrittenPath()),
+					selection.expected()))
 			.headers((headers) -> applyRequestHeaders(headers, decision))
 			.httpRequest((httpRequest) -> {
 				if (decision.requestTimeout() != null

@@ -34,6 +34,7 @@ import io.meshnative.connect.discovery.LoadBalancingPolicy;
 import io.meshnative.connect.discovery.RouteRequest;
 import io.meshnative.connect.discovery.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
 import io.netty.handler.ssl.SslContext;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -54,8 +55,6 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	private final ConnectIdentityManager identityManager;
 
-	private final ExpectedServerIdentities expectations = new ExpectedServerIdentities();
-
 	private final Duration watchWait;
 
 	private final Duration loadTimeout;
@@ -68,9 +67,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	private final Map<String, LoadBalancingPolicy> policies = new ConcurrentHashMap<>();
 
-	private final ConnectionProvider connectionProvider;
-
-	private final HttpClient httpClient;
+	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
 
 	/**
 	 * Create a new instance.
@@ -86,28 +83,36 @@ public final class ConnectUpstreams implements AutoCloseable {
 		this.identityManager = identityManager;
 		this.watchWait = watchWait;
 		this.loadTimeout = loadTimeout;
-		SslContext sslContext = ConnectClientTls.nettyClientContext(identityManager, this.expectations);
-		this.connectionProvider = ConnectionProvider.builder("connect-upstreams")
-			.maxIdleTime(Duration.ofSeconds(30))
-			.build();
-		this.httpClient = HttpClient.create(this.connectionProvider).secure((spec) -> spec.sslContext(sslContext));
 	}
 
 	/**
-	 * Return the Reactor Netty client for mesh calls (mTLS, server identity checked per
-	 * connection).
+	 * Return the Reactor Netty client for calls to servers that must present an identity:
+	 * mTLS with the service's current leaf, the server's SPIFFE ID checked in every
+	 * handshake, connections pooled per identity.
+	 * @param expected the identity the servers must present
 	 * @return the HTTP client
 	 */
-	public HttpClient getHttpClient() {
-		return this.httpClient;
+	public HttpClient httpClient(SpiffeId expected) {
+		return this.clients.computeIfAbsent(expected, this::createClient).http();
+	}
+
+	private Client createClient(SpiffeId expected) {
+		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
+		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
+			.maxIdleTime(Duration.ofSeconds(30))
+			.build();
+		return new Client(provider, HttpClient.create(provider).secure((spec) -> spec.sslContext(sslContext)));
 	}
 
 	/**
-	 * Return the identities expected per address.
-	 * @return the expectations
+	 * Return the identity the servers of a target must present.
+	 * @param target the target
+	 * @return the expected identity
 	 */
-	public ExpectedServerIdentities getExpectations() {
-		return this.expectations;
+	public SpiffeId expectedIdentity(DiscoveryChain.Target target) {
+		String namespace = target.namespace().isEmpty() ? "default" : target.namespace();
+		return SpiffeId.forService(this.identityManager.getIdentity().getTrustDomain(), target.partition(), namespace,
+				target.datacenter(), target.service());
 	}
 
 	/**
@@ -117,9 +122,8 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the endpoints
 	 */
 	public UpstreamEndpoints endpoints(String upstream) {
-		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream, (name) -> new UpstreamEndpoints(name,
-				null, this.client, this.identityManager, this.expectations, this.watchWait)
-			.start());
+		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream,
+				(name) -> new UpstreamEndpoints(name, null, this.client, this.watchWait).start());
 		endpoints.awaitLoaded(this.loadTimeout);
 		return endpoints;
 	}
@@ -149,9 +153,9 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @param decision the routing decision
 	 * @param request the request
 	 * @param excluded endpoints already tried ({@code address:port})
-	 * @return the endpoint, or {@code null} if none is left
+	 * @return the endpoint with its target, or {@code null} if none is left
 	 */
-	public @Nullable Endpoint pick(String upstream, RoutingDecision decision, RouteRequest request,
+	public @Nullable Selection pick(String upstream, RoutingDecision decision, RouteRequest request,
 			Set<String> excluded) {
 		UpstreamEndpoints endpoints = endpoints(upstream);
 		LoadBalancingPolicy policy = this.policies.computeIfAbsent(upstream + "|" + decision.loadBalancer(),
@@ -166,7 +170,10 @@ public final class ConnectUpstreams implements AutoCloseable {
 				}
 			}
 			if (!candidates.isEmpty()) {
-				return policy.choose(candidates, request, (endpoint) -> active(endpoint).get());
+				Endpoint chosen = policy.choose(candidates, request, (endpoint) -> active(endpoint).get());
+				if (chosen != null) {
+					return new Selection(chosen, target, expectedIdentity(target));
+				}
 			}
 		}
 		return null;
@@ -190,7 +197,23 @@ public final class ConnectUpstreams implements AutoCloseable {
 	public void close() {
 		this.upstreams.values().forEach(UpstreamEndpoints::close);
 		this.upstreams.clear();
-		this.connectionProvider.dispose();
+		this.clients.values().forEach((client) -> client.provider().dispose());
+		this.clients.clear();
+	}
+
+	/**
+	 * The endpoint chosen for a call, with its target and the identity it must present.
+	 *
+	 * @param endpoint the endpoint
+	 * @param target the target it belongs to
+	 * @param expected the identity it must present
+	 */
+	public record Selection(Endpoint endpoint, DiscoveryChain.Target target, SpiffeId expected) {
+
+	}
+
+	private record Client(ConnectionProvider provider, HttpClient http) {
+
 	}
 
 }

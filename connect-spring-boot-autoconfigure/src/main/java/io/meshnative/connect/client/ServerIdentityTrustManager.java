@@ -42,16 +42,15 @@ final class ServerIdentityTrustManager extends X509ExtendedTrustManager {
 
 	private final ConnectIdentityManager identityManager;
 
-	private final ExpectedServerIdentities expectations;
+	private final SpiffeId expected;
 
 	private final SvidValidator validator = new SvidValidator();
 
 	private final Clock clock;
 
-	ServerIdentityTrustManager(ConnectIdentityManager identityManager, ExpectedServerIdentities expectations,
-			Clock clock) {
+	ServerIdentityTrustManager(ConnectIdentityManager identityManager, SpiffeId expected, Clock clock) {
 		this.identityManager = identityManager;
-		this.expectations = expectations;
+		this.expected = expected;
 		this.clock = clock;
 	}
 
@@ -78,11 +77,7 @@ final class ServerIdentityTrustManager extends X509ExtendedTrustManager {
 		ConnectIdentity identity = this.identityManager.getIdentity();
 		SpiffeId presented = this.validator.validateServer(chain, identity.getRoots(), identity.getTrustDomain(),
 				this.clock.instant());
-		SpiffeId expected = this.expectations.expectedFor(host, port);
-		if (expected == null) {
-			throw new CertificateException("No mesh identity is expected at " + host + ":" + port
-					+ "; refusing the server that presented " + presented.toUri());
-		}
+		SpiffeId expected = this.expected;
 		if (!expected.sameService(presented)) {
 			throw new CertificateException("The server at " + host + ":" + port + " presented " + presented.toUri()
 					+ " but " + expected.toUri() + " was expected");

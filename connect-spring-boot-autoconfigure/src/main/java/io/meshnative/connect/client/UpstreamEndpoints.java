@@ -31,8 +31,6 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.DiscoveryChain;
 import io.meshnative.connect.agent.ServiceHealth;
 import io.meshnative.connect.agent.Watch;
-import io.meshnative.connect.identity.ConnectIdentityManager;
-import io.meshnative.connect.identity.SpiffeId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -56,10 +54,6 @@ public final class UpstreamEndpoints implements AutoCloseable {
 
 	private final ConsulAgentClient client;
 
-	private final ConnectIdentityManager identityManager;
-
-	private final ExpectedServerIdentities expectations;
-
 	private final Duration watchWait;
 
 	private final @Nullable String datacenter;
@@ -82,17 +76,13 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	 * @param datacenter the datacenter to compile the chain for, or {@code null} for the
 	 * agent's
 	 * @param client the agent client
-	 * @param identityManager the source of the trust domain
-	 * @param expectations where expected server identities are recorded
 	 * @param watchWait the {@code wait} of the blocking queries
 	 */
 	public UpstreamEndpoints(String upstream, @Nullable String datacenter, ConsulAgentClient client,
-			ConnectIdentityManager identityManager, ExpectedServerIdentities expectations, Duration watchWait) {
+			Duration watchWait) {
 		this.upstream = upstream;
 		this.datacenter = datacenter;
 		this.client = client;
-		this.identityManager = identityManager;
-		this.expectations = expectations;
 		this.watchWait = watchWait;
 	}
 
@@ -237,17 +227,21 @@ public final class UpstreamEndpoints implements AutoCloseable {
 		}
 
 		private void endpointsChanged(List<ServiceHealth> entries) {
-			String trustDomain = UpstreamEndpoints.this.identityManager.getIdentity().getTrustDomain();
-			String namespace = this.target.namespace().isEmpty() ? "default" : this.target.namespace();
+			List<ServiceHealth> usable = new ArrayList<>();
 			for (ServiceHealth entry : entries) {
-				SpiffeId expected = SpiffeId.forService(trustDomain, this.target.partition(), namespace,
-						this.target.datacenter(), entry.expectedServiceName());
-				UpstreamEndpoints.this.expectations.expect(entry.dialAddress(), entry.service().port(), expected);
+				if (entry.expectedServiceName().equals(this.target.service())) {
+					usable.add(entry);
+				}
+				else if (logger.isDebugEnabled()) {
+					logger.debug("Upstream '" + UpstreamEndpoints.this.upstream + "': ignoring " + entry.service().id()
+							+ ", which serves '" + entry.expectedServiceName() + "', not '" + this.target.service()
+							+ "'");
+				}
 			}
-			this.endpoints = List.copyOf(entries);
+			this.endpoints = List.copyOf(usable);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Upstream '" + UpstreamEndpoints.this.upstream + "' target " + this.target.id() + ": "
-						+ entries.size() + " healthy endpoint(s)");
+						+ usable.size() + " healthy endpoint(s)");
 			}
 			this.loaded.countDown();
 		}

@@ -116,6 +116,31 @@ class ConnectClientIntegrationTests {
 	}
 
 	@Test
+	void pooledConnectionToAnAddressIsNeverReusedForAnotherExpectedService() {
+		try (ConfigurableApplicationContext backend = start(InboundTestApplications.ReactiveApp.class,
+				WebApplicationType.REACTIVE, "pool-backend");
+				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
+						"pool-frontend")) {
+			register("pool-backend-1", "pool-backend", port(backend));
+			register("pool-alias-1", "pool-alias", port(backend));
+			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
+			RestClient genuine = clients.restClientBuilder("pool-backend").build();
+			for (int i = 0; i < 3; i++) {
+				assertThat(genuine.get().uri("/hello").retrieve().body(String.class)).contains("pool-frontend");
+			}
+			RestClient alias = clients.restClientBuilder("pool-alias").build();
+			assertThatException().isThrownBy(() -> alias.get().uri("/hello").retrieve().body(String.class))
+				.withStackTraceContaining("svc/pool-backend but")
+				.withStackTraceContaining("svc/pool-alias was expected");
+			assertThat(genuine.get().uri("/hello").retrieve().body(String.class)).contains("pool-frontend");
+		}
+		finally {
+			client.deregisterService("pool-backend-1");
+			client.deregisterService("pool-alias-1");
+		}
+	}
+
+	@Test
 	void upstreamWithoutHealthyInstanceFailsFastNamingTheTargets() {
 		try (ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE, "lonely")) {
 			RestClient nobody = frontend.getBean(ConnectClientFactory.class).restClientBuilder("nobody").build();

@@ -46,6 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * End-to-end routing through discovery chains written to a real agent: a weighted split
@@ -69,6 +70,8 @@ class RoutingIntegrationTests {
 
 	private static ConfigurableApplicationContext frontend;
 
+	private static final List<ConfigurableApplicationContext> extra = new java.util.ArrayList<>();
+
 	@BeforeAll
 	static void startServices() {
 		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
@@ -86,11 +89,31 @@ class RoutingIntegrationTests {
 				Map.of("Filter", "Service.Meta.version == v1"), "v2", Map.of("Filter", "Service.Meta.version == v2"))));
 		client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
 				List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
+		Map<String, Object> adminRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin/")), "Destination",
+				Map.of("Service", "route-admin", "PrefixRewrite", "/"));
+		Map<String, Object> flakyRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/flaky")), "Destination",
+				Map.of("ServiceSubset", "v1", "NumRetries", 3, "RetryOnStatusCodes", List.of(503)));
+		Map<String, Object> slowRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/slow")), "Destination",
+				Map.of("ServiceSubset", "v1", "RequestTimeout", "300ms"));
+		Map<String, Object> canaryRoute = Map.of("Match",
+				Map.of("HTTP", Map.of("Header", List.of(Map.of("Name", "x-canary", "Exact", "yes")))), "Destination",
+				Map.of("ServiceSubset", "v2"));
+		Map<String, Object> deleteRoute = Map.of("Match", Map.of("HTTP", Map.of("Methods", List.of("DELETE"))),
+				"Destination", Map.of("Service", "route-admin"));
 		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
-				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin/")), "Destination",
-						Map.of("Service", "route-admin", "PrefixRewrite", "/")),
-						Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/flaky")), "Destination",
-								Map.of("ServiceSubset", "v1", "NumRetries", 3, "RetryOnStatusCodes", List.of(503))))));
+				List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
+		client.putConfigEntry(
+				Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-sticky")));
+		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-sticky", "LoadBalancer", Map
+			.of("Policy", "ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
+		for (String service : List.of("route-sticky", "route-rr")) {
+			for (String version : List.of("v1", "v2")) {
+				ConfigurableApplicationContext app = start(Versioned.class, WebApplicationType.REACTIVE, service,
+						version);
+				extra.add(app);
+				register(service + "-" + version, service, port(app), version);
+			}
+		}
 		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
 				Map.of("*", Map.of("Service", "route-admin"))));
 	}
@@ -101,6 +124,9 @@ class RoutingIntegrationTests {
 			client.deleteConfigEntry(kind, "route-api");
 		}
 		client.deleteConfigEntry("service-resolver", "route-fail");
+		client.deleteConfigEntry("service-resolver", "route-lb");
+		client.deleteConfigEntry("service-resolver", "route-sticky");
+		extra.forEach(ConfigurableApplicationContext::close);
 		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
 			context.close();
 		}
@@ -139,6 +165,49 @@ class RoutingIntegrationTests {
 		ResponseEntity<String> response = restClient("route-api").get().uri("/flaky").retrieve().toEntity(String.class);
 		assertThat(response.getStatusCode().value()).isEqualTo(200);
 		assertThat(flakyCalls.get() - before).as("one 503, then a retry that succeeds").isEqualTo(2);
+	}
+
+	@Test
+	void requestTimeoutOfTheRouteFires() {
+		assertThatException().isThrownBy(() -> restClient("route-api").get().uri("/slow").retrieve().body(String.class))
+			.withStackTraceContaining("Timeout");
+	}
+
+	@Test
+	void headerAndMethodMatchesPickTheirRoutes() {
+		RestClient api = restClient("route-api");
+		for (int i = 0; i < 20; i++) {
+			assertThat(api.get().uri("/version").header("x-canary", "yes").retrieve().body(String.class))
+				.isEqualTo("v2");
+		}
+		assertThat(api.delete().uri("/version").retrieve().body(String.class)).isEqualTo("admin");
+	}
+
+	@Test
+	void redirectAndRingHashKeepAUserOnOneInstance() {
+		RestClient lb = restClient("route-lb");
+		Map<String, String> placement = new LinkedHashMap<>();
+		for (int user = 0; user < 40; user++) {
+			String first = lb.get().uri("/version").header("x-user", "user-" + user).retrieve().body(String.class);
+			for (int again = 0; again < 5; again++) {
+				assertThat(lb.get().uri("/version").header("x-user", "user-" + user).retrieve().body(String.class))
+					.isEqualTo(first);
+			}
+			placement.put("user-" + user, first);
+		}
+		assertThat(placement.values()).contains("v1", "v2");
+	}
+
+	@Test
+	void roundRobinSpreadsEvenly() {
+		RestClient rr = restClient("route-rr");
+		int toV1 = 0;
+		for (int i = 0; i < 100; i++) {
+			if ("v1".equals(rr.get().uri("/version").retrieve().body(String.class))) {
+				toV1++;
+			}
+		}
+		assertThat(toV1).isEqualTo(50);
 	}
 
 	@Test
@@ -188,6 +257,16 @@ class RoutingIntegrationTests {
 		@GetMapping("/version")
 		Mono<String> version() {
 			return Mono.just(this.version);
+		}
+
+		@org.springframework.web.bind.annotation.DeleteMapping("/version")
+		Mono<String> deleteVersion() {
+			return Mono.just(this.version);
+		}
+
+		@GetMapping("/slow")
+		Mono<String> slow() {
+			return Mono.just("slow").delayElement(java.time.Duration.ofSeconds(5));
 		}
 
 		@GetMapping("/flaky")

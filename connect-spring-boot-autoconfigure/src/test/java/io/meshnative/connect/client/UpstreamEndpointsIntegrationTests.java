@@ -73,22 +73,16 @@ class UpstreamEndpointsIntegrationTests {
 				new ServiceRegistration("api-sidecar", "api-sidecar-proxy", "connect-proxy", null, "127.0.0.3", 21000,
 						null, null, new AgentService.Proxy("api", "api-0", "127.0.0.1", 8080, null, null, null, null),
 						ServiceRegistration.Check.passingTtl("30s"), null));
-		ExpectedServerIdentities expectations = new ExpectedServerIdentities();
-		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", null, client, identity, expectations,
-				Duration.ofMinutes(1))
-			.start()) {
+		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", null, client, Duration.ofMinutes(1)).start()) {
 			assertThat(upstream.awaitLoaded(Duration.ofSeconds(10))).isTrue();
 			DiscoveryChain chain = upstream.getChain();
 			assertThat(chain).isNotNull();
 			String target = chain.nodes().get(chain.startNode()).resolver().target();
 			assertThat(upstream.getEndpoints(target)).extracting(ServiceHealth::dialAddress)
 				.containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3");
-			String td = identity.getIdentity().getTrustDomain();
-			assertThat(expectations.expectedFor("127.0.0.2", 9001).toUri())
-				.isEqualTo("spiffe://" + td + "/ns/default/dc/dc1/svc/api");
-			assertThat(expectations.expectedFor("127.0.0.3", 21000).toUri())
-				.as("a sidecar must present its destination service")
-				.isEqualTo("spiffe://" + td + "/ns/default/dc/dc1/svc/api");
+			assertThat(upstream.getEndpoints(target)).extracting(ServiceHealth::expectedServiceName)
+				.as("a sidecar is offered for the service it fronts")
+				.containsOnly("api");
 			agent.request("PUT", "/v1/agent/check/fail/service:api-1", null);
 			await().atMost(Duration.ofSeconds(2))
 				.until(() -> upstream.getEndpoints(target)
@@ -115,8 +109,7 @@ class UpstreamEndpointsIntegrationTests {
 			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
 					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
 							Map.of("Filter", "Service.Meta.version == v2"))));
-			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", null, client, identity,
-					new ExpectedServerIdentities(), Duration.ofMinutes(1))
+			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", null, client, Duration.ofMinutes(1))
 				.start()) {
 				assertThat(upstream.awaitLoaded(Duration.ofSeconds(10))).isTrue();
 				DiscoveryChain chain = upstream.getChain();

@@ -1,0 +1,91 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import io.meshnative.connect.identity.SpiffeId;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+
+/**
+ * The connector of {@code WebClient}s bound to upstreams: sends each request on the
+ * Reactor Netty client of the identity its endpoint must present. The routing filter
+ * passes that identity in the user-info part of the request URI, which this connector
+ * reads and removes before anything is sent; a URI without it is refused.
+ *
+ * @author connect-spring-boot authors
+ */
+final class RoutedClientHttpConnector implements ClientHttpConnector {
+
+	private final ConnectUpstreams upstreams;
+
+	private final Map<SpiffeId, ReactorClientHttpConnector> connectors = new ConcurrentHashMap<>();
+
+	RoutedClientHttpConnector(ConnectUpstreams upstreams) {
+		this.upstreams = upstreams;
+	}
+
+	@Override
+	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
+			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
+		String userInfo = uri.getRawUserInfo();
+		if (userInfo == null) {
+			return Mono.error(new IllegalStateException("Mesh request to " + uri + " did not go through the Connect "
+					+ "routing filter; do not remove the filters of a @ConnectClient client"));
+		}
+		SpiffeId expected = SpiffeId.parse(new String(Base64.getUrlDecoder().decode(userInfo), StandardCharsets.UTF_8));
+		ReactorClientHttpConnector connector = this.connectors.computeIfAbsent(expected,
+				(identity) -> new ReactorClientHttpConnector(this.upstreams.httpClient(identity)));
+		return connector.connect(method, withoutUserInfo(uri), requestCallback);
+	}
+
+	static URI encode(URI uri, SpiffeId expected) {
+		String userInfo = Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(expected.toUri().getBytes(StandardCharsets.UTF_8));
+		try {
+			return new URI(uri.getScheme(), userInfo, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
+					uri.getFragment());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static URI withoutUserInfo(URI uri) {
+		try {
+			return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
+					uri.getFragment());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
