@@ -199,6 +199,19 @@ class RoutingIntegrationTests {
 	}
 
 	@Test
+	void connectionsAreKeptAliveAndReused() {
+		RestClient rr = restClient("route-rr");
+		java.util.Set<String> clientPorts = new java.util.HashSet<>();
+		int requests = 200;
+		for (int i = 0; i < requests; i++) {
+			clientPorts.add(rr.get().uri("/port").retrieve().body(String.class));
+		}
+		System.out.println("[measure] " + requests + " sequential requests to 2 instances used " + clientPorts.size()
+				+ " connection(s)");
+		assertThat(clientPorts).doesNotContain("unknown").hasSizeLessThanOrEqualTo(2);
+	}
+
+	@Test
 	void roundRobinSpreadsEvenly() {
 		RestClient rr = restClient("route-rr");
 		int toV1 = 0;
@@ -262,6 +275,12 @@ class RoutingIntegrationTests {
 		@org.springframework.web.bind.annotation.DeleteMapping("/version")
 		Mono<String> deleteVersion() {
 			return Mono.just(this.version);
+		}
+
+		@GetMapping("/port")
+		Mono<String> port(org.springframework.http.server.reactive.ServerHttpRequest request) {
+			java.net.InetSocketAddress remote = request.getRemoteAddress();
+			return Mono.just((remote != null) ? String.valueOf(remote.getPort()) : "unknown");
 		}
 
 		@GetMapping("/slow")
