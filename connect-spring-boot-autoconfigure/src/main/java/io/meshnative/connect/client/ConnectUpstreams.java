@@ -39,6 +39,7 @@ import io.netty.handler.ssl.SslContext;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The upstreams this application calls: one {@link UpstreamEndpoints} per upstream name,
@@ -50,6 +51,12 @@ import reactor.netty.resources.ConnectionProvider;
  * @since 0.1.0
  */
 public final class ConnectUpstreams implements AutoCloseable {
+
+	/**
+	 * Response timeout when neither the route nor the resolver sets one: Envoy's default
+	 * route timeout, so that no mesh call can hang forever.
+	 */
+	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
 
 	private final ConsulAgentClient client;
 
@@ -68,6 +75,14 @@ public final class ConnectUpstreams implements AutoCloseable {
 	private final Map<String, LoadBalancingPolicy> policies = new ConcurrentHashMap<>();
 
 	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
+
+	/**
+	 * Event loops of our own: an application's Reactor Netty global resources are
+	 * disposed when any of its contexts closes, which would strand connections of clients
+	 * still in use.
+	 */
+	private final LoopResources loops = LoopResources.create("connect-mesh", LoopResources.DEFAULT_IO_WORKER_COUNT,
+			true);
 
 	/**
 	 * Create a new instance.
@@ -101,7 +116,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
 			.maxIdleTime(Duration.ofSeconds(30))
 			.build();
-		return new Client(provider, HttpClient.create(provider).secure((spec) -> spec.sslContext(sslContext)));
+		return new Client(provider,
+				HttpClient.create(provider)
+					.runOn(this.loops)
+					.responseTimeout(DEFAULT_RESPONSE_TIMEOUT)
+					.secure((spec) -> spec.sslContext(sslContext)));
 	}
 
 	/**
@@ -199,6 +218,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 		this.upstreams.clear();
 		this.clients.values().forEach((client) -> client.provider().dispose());
 		this.clients.clear();
+		this.loops.dispose();
 	}
 
 	/**
