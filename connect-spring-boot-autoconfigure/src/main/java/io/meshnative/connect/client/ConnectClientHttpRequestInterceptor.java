@@ -20,19 +20,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLException;
 
-import io.meshnative.connect.agent.DiscoveryChain;
 import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.HeaderModifications;
 import io.meshnative.connect.discovery.RouteRequest;
 import io.meshnative.connect.discovery.RoutingDecision;
 import org.apache.commons.logging.Log;
@@ -45,7 +41,6 @@ import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.http.client.support.HttpRequestWrapper;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Sends each request of a {@code RestClient} or {@code RestTemplate} bound to an upstream
@@ -71,26 +66,21 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		RouteRequest route = routeRequest(request);
+		RouteRequest route = Routing.routeRequest(request.getMethod(), request.getURI(), request.getHeaders());
 		RoutingDecision decision = this.upstreams.decide(this.upstream, route);
-		if (!decision.requestHeaderModifiers().isEmpty()) {
-			Map<String, List<String>> modified = HeaderModifications.apply(decision.requestHeaderModifiers(),
-					toMap(request.getHeaders()));
-			request.getHeaders().clear();
-			modified.forEach((name, values) -> request.getHeaders().put(name, values));
-		}
+		Routing.modify(request.getHeaders(), decision.requestHeaderModifiers());
 		Set<String> tried = new LinkedHashSet<>();
 		Map<String, String> failures = new LinkedHashMap<>();
 		int retriesLeft = decision.retryPolicy().numRetries();
 		while (true) {
 			ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
 			if (selection == null) {
-				throw new NoHealthyUpstreamException(this.upstream, targetIds(decision),
+				throw new NoHealthyUpstreamException(this.upstream, Routing.targetIds(decision),
 						failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures);
 			}
 			Endpoint endpoint = selection.endpoint();
 			tried.add(ConnectUpstreams.key(endpoint));
-			URI target = targetUri(request.getURI(), endpoint, decision.rewrittenPath());
+			URI target = Routing.targetUri(request.getURI(), endpoint, decision.rewrittenPath());
 			AtomicInteger active = this.upstreams.active(endpoint);
 			active.incrementAndGet();
 			try {
@@ -117,7 +107,7 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 			}
 			catch (ConnectException | SSLException ex) {
 				logger.debug("Upstream '" + this.upstream + "': could not connect to " + target + ": " + ex);
-				failures.put(ConnectUpstreams.key(endpoint), describe(ex));
+				failures.put(ConnectUpstreams.key(endpoint), Routing.describe(ex));
 				if (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) {
 					retriesLeft--;
 				}
@@ -132,9 +122,8 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 		if (decision.responseHeaderModifiers().isEmpty()) {
 			return response;
 		}
-		HttpHeaders headers = new HttpHeaders();
-		HeaderModifications.apply(decision.responseHeaderModifiers(), toMap(response.getHeaders()))
-			.forEach(headers::put);
+		HttpHeaders headers = HttpHeaders.copyOf(response.getHeaders());
+		Routing.modify(headers, decision.responseHeaderModifiers());
 		return new ClientHttpResponse() {
 
 			@Override
@@ -163,52 +152,6 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 			}
 
 		};
-	}
-
-	private static Map<String, List<String>> toMap(HttpHeaders headers) {
-		Map<String, List<String>> map = new LinkedHashMap<>();
-		headers.forEach((name, values) -> map.put(name, new ArrayList<>(values)));
-		return map;
-	}
-
-	private static String describe(Throwable failure) {
-		Throwable root = failure;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return failure.getClass().getSimpleName() + ": "
-				+ ((root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName());
-	}
-
-	private static List<String> targetIds(RoutingDecision decision) {
-		List<String> ids = new ArrayList<>();
-		for (DiscoveryChain.Target target : decision.targets()) {
-			ids.add(target.id());
-		}
-		return ids;
-	}
-
-	private static URI targetUri(URI original, Endpoint endpoint, @org.jspecify.annotations.Nullable String path) {
-		return UriComponentsBuilder.fromUri(original)
-			.scheme("https")
-			.host(endpoint.address())
-			.port(endpoint.port())
-			.replacePath((path != null) ? path : original.getRawPath())
-			.build(true)
-			.toUri();
-	}
-
-	private static RouteRequest routeRequest(HttpRequest request) {
-		URI uri = request.getURI();
-		Map<String, List<String>> query = new LinkedHashMap<>();
-		UriComponentsBuilder.fromUri(uri)
-			.build()
-			.getQueryParams()
-			.forEach((name, values) -> query.put(name, new ArrayList<>(values)));
-		Map<String, List<String>> headers = new LinkedHashMap<>();
-		request.getHeaders().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
-		return new RouteRequest(request.getMethod().name(), (uri.getRawPath() != null) ? uri.getRawPath() : "/",
-				headers, query, null);
 	}
 
 }

@@ -17,11 +17,8 @@
 package io.meshnative.connect.client;
 
 import java.net.ConnectException;
-import java.net.URI;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,19 +26,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.HeaderModifications;
 import io.meshnative.connect.discovery.RouteRequest;
 import io.meshnative.connect.discovery.RoutingDecision;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClientRequest;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Sends each request of a {@code WebClient} bound to an upstream to a healthy endpoint
@@ -64,7 +58,7 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		RouteRequest route = routeRequest(request);
+		RouteRequest route = Routing.routeRequest(request.method(), request.url(), request.headers());
 		return Mono.fromCallable(() -> this.upstreams.decide(this.upstream, route))
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((decision) -> attempt(request, next, route, decision, new LinkedHashSet<>(), new LinkedHashMap<>(),
@@ -75,18 +69,16 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft) {
 		ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
 		if (selection == null) {
-			List<String> targets = new ArrayList<>();
-			decision.targets().forEach((target) -> targets.add(target.id()));
-			return Mono.error(new NoHealthyUpstreamException(this.upstream, targets,
+			return Mono.error(new NoHealthyUpstreamException(this.upstream, Routing.targetIds(decision),
 					failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures));
 		}
 		Endpoint endpoint = selection.endpoint();
 		String key = ConnectUpstreams.key(endpoint);
 		tried.add(key);
 		ClientRequest routed = ClientRequest.from(request)
-			.url(RoutedClientHttpConnector.encode(targetUri(request.url(), endpoint, decision.rewrittenPath()),
+			.url(RoutedClientHttpConnector.encode(Routing.targetUri(request.url(), endpoint, decision.rewrittenPath()),
 					selection.expected()))
-			.headers((headers) -> applyRequestHeaders(headers, decision))
+			.headers((headers) -> Routing.modify(headers, decision.requestHeaderModifiers()))
 			.httpRequest((httpRequest) -> {
 				if (decision.requestTimeout() != null
 						&& httpRequest.getNativeRequest() instanceof HttpClientRequest reactorRequest) {
@@ -105,7 +97,7 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 			}
 			return Mono.just(withResponseHeaders(response, decision));
 		}).onErrorResume((failure) -> isConnectFailure(failure), (failure) -> {
-			failures.put(key, failure.getClass().getSimpleName() + ": " + rootMessage(failure));
+			failures.put(key, Routing.describe(failure));
 			int left = (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) ? retriesLeft - 1
 					: retriesLeft;
 			return attempt(request, next, route, decision, tried, failures, left);
@@ -123,61 +115,13 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 		return false;
 	}
 
-	private static String rootMessage(Throwable failure) {
-		Throwable root = failure;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
-	}
-
-	private static void applyRequestHeaders(HttpHeaders headers, RoutingDecision decision) {
-		if (decision.requestHeaderModifiers().isEmpty()) {
-			return;
-		}
-		Map<String, List<String>> current = new LinkedHashMap<>();
-		headers.forEach((name, values) -> current.put(name, new ArrayList<>(values)));
-		Map<String, List<String>> modified = HeaderModifications.apply(decision.requestHeaderModifiers(), current);
-		headers.clear();
-		modified.forEach(headers::put);
-	}
-
 	private static ClientResponse withResponseHeaders(ClientResponse response, RoutingDecision decision) {
 		if (decision.responseHeaderModifiers().isEmpty()) {
 			return response;
 		}
-		return response.mutate().headers((headers) -> applyRequestHeadersTo(headers, decision)).build();
-	}
-
-	private static void applyRequestHeadersTo(HttpHeaders headers, RoutingDecision decision) {
-		Map<String, List<String>> current = new LinkedHashMap<>();
-		headers.forEach((name, values) -> current.put(name, new ArrayList<>(values)));
-		Map<String, List<String>> modified = HeaderModifications.apply(decision.responseHeaderModifiers(), current);
-		headers.clear();
-		modified.forEach(headers::put);
-	}
-
-	private static URI targetUri(URI original, Endpoint endpoint, @org.jspecify.annotations.Nullable String path) {
-		return UriComponentsBuilder.fromUri(original)
-			.scheme("https")
-			.host(endpoint.address())
-			.port(endpoint.port())
-			.replacePath((path != null) ? path : original.getRawPath())
-			.build(true)
-			.toUri();
-	}
-
-	private static RouteRequest routeRequest(ClientRequest request) {
-		URI uri = request.url();
-		Map<String, List<String>> query = new LinkedHashMap<>();
-		UriComponentsBuilder.fromUri(uri)
-			.build()
-			.getQueryParams()
-			.forEach((name, values) -> query.put(name, new ArrayList<>(values)));
-		Map<String, List<String>> headers = new LinkedHashMap<>();
-		request.headers().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
-		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
-		return new RouteRequest(request.method().name(), path, headers, query, null);
+		return response.mutate()
+			.headers((headers) -> Routing.modify(headers, decision.responseHeaderModifiers()))
+			.build();
 	}
 
 }
