@@ -23,6 +23,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -35,6 +37,19 @@ import org.springframework.web.bind.annotation.RestController;
 public final class InboundTestApplications {
 
 	private InboundTestApplications() {
+	}
+
+	/**
+	 * Event loops of a reactive test application's own. Spring Boot disposes Reactor
+	 * Netty's global resources whenever a context that uses them closes, which strands
+	 * servers of other contexts still running in the same JVM (an effect of running many
+	 * applications in one test JVM, not of one application per JVM).
+	 * @return the resource factory
+	 */
+	public static ReactorResourceFactory ownReactorResources() {
+		ReactorResourceFactory factory = new ReactorResourceFactory();
+		factory.setUseGlobalResources(false);
+		return factory;
 	}
 
 	/**
@@ -59,6 +74,11 @@ public final class InboundTestApplications {
 	@EnableAutoConfiguration
 	@RestController
 	public static class ReactiveApp {
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory() {
+			return ownReactorResources();
+		}
 
 		@GetMapping("/hello")
 		Mono<Map<String, String>> hello(ConnectCaller caller) {

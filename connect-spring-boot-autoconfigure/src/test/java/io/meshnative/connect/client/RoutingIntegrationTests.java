@@ -260,6 +260,11 @@ class RoutingIntegrationTests {
 			this.version = version;
 		}
 
+		@org.springframework.context.annotation.Bean
+		org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
+			return io.meshnative.connect.autoconfigure.InboundTestApplications.ownReactorResources();
+		}
+
 		@GetMapping("/version")
 		Mono<String> version() {
 			return Mono.just(this.version);
