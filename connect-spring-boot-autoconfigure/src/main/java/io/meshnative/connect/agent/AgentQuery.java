@@ -122,12 +122,33 @@ public final class AgentQuery<T> {
 	 */
 	public static AgentQuery<List<ServiceHealth>> connectHealth(String service, boolean passingOnly,
 			@Nullable String filter, @Nullable String datacenter) {
+		return connectHealth(service, passingOnly, filter, datacenter, null, null);
+	}
+
+	/**
+	 * Query the Connect-capable instances of a service in a namespace and partition
+	 * ({@code GET /v1/health/connect/:service}).
+	 * @param service the service name
+	 * @param passingOnly whether to return only instances whose checks all pass
+	 * @param filter a bexpr filter, or {@code null}
+	 * @param datacenter the datacenter, or {@code null} for the agent's
+	 * @param namespace the Consul Enterprise namespace, or {@code null} for the token's
+	 * default
+	 * @param partition the Consul Enterprise admin partition, or {@code null} for the
+	 * agent's
+	 * @return the query
+	 */
+	public static AgentQuery<List<ServiceHealth>> connectHealth(String service, boolean passingOnly,
+			@Nullable String filter, @Nullable String datacenter, @Nullable String namespace,
+			@Nullable String partition) {
 		Map<String, String> parameters = new LinkedHashMap<>();
 		if (passingOnly) {
 			parameters.put("passing", "");
 		}
 		putIfPresent(parameters, "filter", filter);
 		putIfPresent(parameters, "dc", datacenter);
+		putIfPresent(parameters, "ns", namespace);
+		putIfPresent(parameters, "partition", partition);
 		return new AgentQuery<>("/v1/health/connect/" + segment(service), parameters,
 				type(new TypeReference<List<ServiceHealth>>() {
 				}), Style.INDEX, true, "service:read on '" + service + "' and node:read");
@@ -142,8 +163,27 @@ public final class AgentQuery<T> {
 	 * @return the query
 	 */
 	public static AgentQuery<DiscoveryChain> discoveryChain(String service, @Nullable String compileDatacenter) {
+		return discoveryChain(service, compileDatacenter, null, null);
+	}
+
+	/**
+	 * Query the compiled discovery chain of a service in a namespace and partition
+	 * ({@code GET /v1/discovery-chain/:service}).
+	 * @param service the service name
+	 * @param compileDatacenter the datacenter to compile for, or {@code null} for the
+	 * agent's
+	 * @param namespace the Consul Enterprise namespace, or {@code null} for the token's
+	 * default
+	 * @param partition the Consul Enterprise admin partition, or {@code null} for the
+	 * agent's
+	 * @return the query
+	 */
+	public static AgentQuery<DiscoveryChain> discoveryChain(String service, @Nullable String compileDatacenter,
+			@Nullable String namespace, @Nullable String partition) {
 		Map<String, String> parameters = new LinkedHashMap<>();
 		putIfPresent(parameters, "compile-dc", compileDatacenter);
+		putIfPresent(parameters, "ns", namespace);
+		putIfPresent(parameters, "partition", partition);
 		return new AgentQuery<>("/v1/discovery-chain/" + segment(service), parameters,
 				(body) -> AgentJson.MAPPER.treeToValue(chainOf(body), DiscoveryChain.class), Style.INDEX, true,
 				"service:read on '" + service + "'");

@@ -17,11 +17,15 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectClientInjection;
 import io.meshnative.connect.client.ConnectUpstreams;
+import io.meshnative.connect.client.UpstreamSettings;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import reactor.netty.http.client.HttpClient;
 
@@ -59,8 +63,17 @@ public final class ConnectClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConnectUpstreams connectUpstreams(ConsulAgentClient client, ConnectIdentityManager identityManager,
 			ConsulConnectProperties properties) {
+		Map<String, UpstreamSettings> settings = new LinkedHashMap<>();
+		properties.getUpstreams().forEach((name, upstream) -> settings.put(name, settings(upstream)));
 		return new ConnectUpstreams(client, identityManager, properties.getAgent().getWatchWait(),
-				Duration.ofSeconds(10));
+				Duration.ofSeconds(10), settings::get);
+	}
+
+	private static UpstreamSettings settings(ConsulConnectProperties.Upstream upstream) {
+		ConsulConnectProperties.LoadBalancerPolicy policy = upstream.getLoadBalancerPolicy();
+		return new UpstreamSettings(upstream.getDatacenter(), upstream.getNamespace(), upstream.getPartition(),
+				upstream.getConnectTimeout(), upstream.getRequestTimeout(),
+				(policy != null) ? policy.name().toLowerCase(Locale.ROOT) : null);
 	}
 
 	@Bean

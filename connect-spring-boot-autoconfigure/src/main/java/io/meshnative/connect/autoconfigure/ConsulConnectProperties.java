@@ -17,6 +17,8 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +50,12 @@ public class ConsulConnectProperties {
 
 	private final Authz authz = new Authz();
 
+	/**
+	 * Settings per upstream, keyed by upstream (service) name; an upstream needs no entry
+	 * here to be called.
+	 */
+	private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -74,6 +82,131 @@ public class ConsulConnectProperties {
 
 	public Authz getAuthz() {
 		return this.authz;
+	}
+
+	public Map<String, Upstream> getUpstreams() {
+		return this.upstreams;
+	}
+
+	/**
+	 * Settings of one upstream that take precedence over, or fill in for, what its
+	 * discovery chain says.
+	 */
+	public static class Upstream {
+
+		/**
+		 * Datacenter to compile the upstream's discovery chain for, when not the local
+		 * agent's.
+		 */
+		private @Nullable String datacenter;
+
+		/**
+		 * Consul Enterprise namespace of the upstream, when not this service's.
+		 */
+		private @Nullable String namespace;
+
+		/**
+		 * Consul Enterprise admin partition of the upstream, when not this service's.
+		 */
+		private @Nullable String partition;
+
+		/**
+		 * Connect timeout to the upstream's instances, overriding the resolver's.
+		 */
+		private @Nullable Duration connectTimeout;
+
+		/**
+		 * Request timeout used when neither the route nor the resolver sets one; 15
+		 * seconds (Envoy's default route timeout) if not set either.
+		 */
+		private @Nullable Duration requestTimeout;
+
+		/**
+		 * Load-balancing policy, overriding the resolver's (hash policies still come from
+		 * the resolver).
+		 */
+		private @Nullable LoadBalancerPolicy loadBalancerPolicy;
+
+		public @Nullable String getDatacenter() {
+			return this.datacenter;
+		}
+
+		public void setDatacenter(@Nullable String datacenter) {
+			this.datacenter = datacenter;
+		}
+
+		public @Nullable String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(@Nullable String namespace) {
+			this.namespace = namespace;
+		}
+
+		public @Nullable String getPartition() {
+			return this.partition;
+		}
+
+		public void setPartition(@Nullable String partition) {
+			this.partition = partition;
+		}
+
+		public @Nullable Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(@Nullable Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public @Nullable Duration getRequestTimeout() {
+			return this.requestTimeout;
+		}
+
+		public void setRequestTimeout(@Nullable Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
+
+		public @Nullable LoadBalancerPolicy getLoadBalancerPolicy() {
+			return this.loadBalancerPolicy;
+		}
+
+		public void setLoadBalancerPolicy(@Nullable LoadBalancerPolicy loadBalancerPolicy) {
+			this.loadBalancerPolicy = loadBalancerPolicy;
+		}
+
+	}
+
+	/**
+	 * Load-balancing policies, as Consul's service-resolver names them.
+	 */
+	public enum LoadBalancerPolicy {
+
+		/**
+		 * Each instance in turn.
+		 */
+		ROUND_ROBIN,
+
+		/**
+		 * An instance chosen at random.
+		 */
+		RANDOM,
+
+		/**
+		 * The less busy of two instances chosen at random.
+		 */
+		LEAST_REQUEST,
+
+		/**
+		 * Consistent hashing on a ring, by the resolver's hash policies.
+		 */
+		RING_HASH,
+
+		/**
+		 * Consistent hashing with Maglev, by the resolver's hash policies.
+		 */
+		MAGLEV
+
 	}
 
 	/**

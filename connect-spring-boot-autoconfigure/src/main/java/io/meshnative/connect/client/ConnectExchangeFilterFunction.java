@@ -77,7 +77,7 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 		tried.add(key);
 		ClientRequest routed = ClientRequest.from(request)
 			.url(RoutedClientHttpConnector.encode(Routing.targetUri(request.url(), endpoint, decision.rewrittenPath()),
-					selection.expected()))
+					selection.expected(), decision.connectTimeout()))
 			.headers((headers) -> Routing.modify(headers, decision.requestHeaderModifiers()))
 			.httpRequest((httpRequest) -> {
 				if (decision.requestTimeout() != null

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.DiscoveryChain;
@@ -66,6 +67,8 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	private final Duration loadTimeout;
 
+	private final Function<String, @Nullable UpstreamSettings> settings;
+
 	private final DiscoveryChainEvaluator evaluator = new DiscoveryChainEvaluator();
 
 	private final Map<String, UpstreamEndpoints> upstreams = new ConcurrentHashMap<>();
@@ -94,6 +97,21 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 */
 	public ConnectUpstreams(ConsulAgentClient client, ConnectIdentityManager identityManager, Duration watchWait,
 			Duration loadTimeout) {
+		this(client, identityManager, watchWait, loadTimeout, (upstream) -> UpstreamSettings.NONE);
+	}
+
+	/**
+	 * Create a new instance.
+	 * @param client the agent client
+	 * @param identityManager the service's identity
+	 * @param watchWait the {@code wait} of blocking queries
+	 * @param loadTimeout how long the first call to an upstream may wait for its chain
+	 * and endpoints
+	 * @param settings the settings of each upstream, by upstream name
+	 */
+	public ConnectUpstreams(ConsulAgentClient client, ConnectIdentityManager identityManager, Duration watchWait,
+			Duration loadTimeout, Function<String, @Nullable UpstreamSettings> settings) {
+		this.settings = settings;
 		this.client = client;
 		this.identityManager = identityManager;
 		this.watchWait = watchWait;
@@ -142,7 +160,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 */
 	public UpstreamEndpoints endpoints(String upstream) {
 		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream,
-				(name) -> new UpstreamEndpoints(name, null, this.client, this.watchWait).start());
+				(name) -> new UpstreamEndpoints(name, settings(name), this.client, this.watchWait).start());
 		endpoints.awaitLoaded(this.loadTimeout);
 		return endpoints;
 	}
@@ -160,8 +178,40 @@ public final class ConnectUpstreams implements AutoCloseable {
 			throw new NoHealthyUpstreamException(upstream, java.util.Collections.emptyList(),
 					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress());
 		}
-		return this.evaluator.evaluate(chain, request,
+		RoutingDecision decision = this.evaluator.evaluate(chain, request,
 				java.util.concurrent.ThreadLocalRandom.current().nextDouble(100));
+		return withSettings(decision, settings(upstream));
+	}
+
+	/**
+	 * Return the settings of an upstream.
+	 * @param upstream the upstream name
+	 * @return the settings, {@link UpstreamSettings#NONE} when it has none
+	 */
+	public UpstreamSettings settings(String upstream) {
+		UpstreamSettings upstreamSettings = this.settings.apply(upstream);
+		return (upstreamSettings != null) ? upstreamSettings : UpstreamSettings.NONE;
+	}
+
+	static RoutingDecision withSettings(RoutingDecision decision, UpstreamSettings settings) {
+		if (settings.equals(UpstreamSettings.NONE)) {
+			return decision;
+		}
+		Duration connectTimeout = (settings.connectTimeout() != null) ? settings.connectTimeout()
+				: decision.connectTimeout();
+		Duration requestTimeout = (decision.requestTimeout() != null) ? decision.requestTimeout()
+				: settings.requestTimeout();
+		DiscoveryChain.LoadBalancer loadBalancer = decision.loadBalancer();
+		String policy = settings.loadBalancerPolicy();
+		if (policy != null) {
+			loadBalancer = (loadBalancer != null)
+					? new DiscoveryChain.LoadBalancer(policy, loadBalancer.ringHashConfig(),
+							loadBalancer.leastRequestConfig(), loadBalancer.hashPolicies())
+					: new DiscoveryChain.LoadBalancer(policy, null, null, java.util.Collections.emptyList());
+		}
+		return new RoutingDecision(decision.targets(), decision.rewrittenPath(), requestTimeout, connectTimeout,
+				decision.retryPolicy(), decision.requestHeaderModifiers(), decision.responseHeaderModifiers(),
+				loadBalancer);
 	}
 
 	/**

@@ -19,13 +19,17 @@ package io.meshnative.connect.client;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.meshnative.connect.identity.SpiffeId;
+import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
@@ -35,9 +39,10 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 
 /**
  * The connector of {@code WebClient}s bound to upstreams: sends each request on the
- * Reactor Netty client of the identity its endpoint must present. The routing filter
- * passes that identity in the user-info part of the request URI, which this connector
- * reads and removes before anything is sent; a URI without it is refused.
+ * Reactor Netty client of the identity its endpoint must present, with the connect
+ * timeout the discovery chain chose. The routing filter passes both in the user-info part
+ * of the request URI, which this connector reads and removes before anything is sent; a
+ * URI without it is refused.
  *
  * @author connect-spring-boot authors
  */
@@ -45,7 +50,7 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 
 	private final ConnectUpstreams upstreams;
 
-	private final Map<SpiffeId, ReactorClientHttpConnector> connectors = new ConcurrentHashMap<>();
+	private final Map<Key, ReactorClientHttpConnector> connectors = new ConcurrentHashMap<>();
 
 	RoutedClientHttpConnector(ConnectUpstreams upstreams) {
 		this.upstreams = upstreams;
@@ -59,16 +64,32 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 			return Mono.error(new IllegalStateException("Mesh request to " + uri + " did not go through the Connect "
 					+ "routing filter; do not remove the filters of a @ConnectClient client"));
 		}
-		SpiffeId expected = SpiffeId.parse(new String(Base64.getUrlDecoder().decode(userInfo), StandardCharsets.UTF_8));
-		ReactorClientHttpConnector connector = this.connectors.computeIfAbsent(expected,
-				(identity) -> new ReactorClientHttpConnector(this.upstreams.httpClient(identity)));
+		int colon = userInfo.indexOf(':');
+		String identity = (colon >= 0) ? userInfo.substring(0, colon) : userInfo;
+		SpiffeId expected = SpiffeId.parse(new String(Base64.getUrlDecoder().decode(identity), StandardCharsets.UTF_8));
+		Duration connectTimeout = (colon >= 0) ? Duration.ofMillis(Long.parseLong(userInfo.substring(colon + 1)))
+				: null;
+		ReactorClientHttpConnector connector = this.connectors.computeIfAbsent(new Key(expected, connectTimeout),
+				this::createConnector);
 		return connector.connect(method, withoutUserInfo(uri), requestCallback);
 	}
 
-	static URI encode(URI uri, SpiffeId expected) {
+	private ReactorClientHttpConnector createConnector(Key key) {
+		HttpClient client = this.upstreams.httpClient(key.expected());
+		Duration connectTimeout = key.connectTimeout();
+		if (connectTimeout != null) {
+			client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis());
+		}
+		return new ReactorClientHttpConnector(client);
+	}
+
+	static URI encode(URI uri, SpiffeId expected, @Nullable Duration connectTimeout) {
 		String userInfo = Base64.getUrlEncoder()
 			.withoutPadding()
 			.encodeToString(expected.toUri().getBytes(StandardCharsets.UTF_8));
+		if (connectTimeout != null) {
+			userInfo += ":" + Math.max(1, connectTimeout.toMillis());
+		}
 		try {
 			return new URI(uri.getScheme(), userInfo, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
 					uri.getFragment());
@@ -86,6 +107,10 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 		catch (URISyntaxException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private record Key(SpiffeId expected, @Nullable Duration connectTimeout) {
+
 	}
 
 }

@@ -58,6 +58,10 @@ public final class UpstreamEndpoints implements AutoCloseable {
 
 	private final @Nullable String datacenter;
 
+	private final @Nullable String namespace;
+
+	private final @Nullable String partition;
+
 	private final Object monitor = new Object();
 
 	private final CountDownLatch chainLoaded = new CountDownLatch(1);
@@ -73,15 +77,16 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	/**
 	 * Create a new instance.
 	 * @param upstream the upstream service name
-	 * @param datacenter the datacenter to compile the chain for, or {@code null} for the
-	 * agent's
+	 * @param settings the upstream's settings (datacenter, namespace and partition are
+	 * used here)
 	 * @param client the agent client
 	 * @param watchWait the {@code wait} of the blocking queries
 	 */
-	public UpstreamEndpoints(String upstream, @Nullable String datacenter, ConsulAgentClient client,
-			Duration watchWait) {
+	public UpstreamEndpoints(String upstream, UpstreamSettings settings, ConsulAgentClient client, Duration watchWait) {
 		this.upstream = upstream;
-		this.datacenter = datacenter;
+		this.datacenter = settings.datacenter();
+		this.namespace = settings.namespace();
+		this.partition = settings.partition();
 		this.client = client;
 		this.watchWait = watchWait;
 	}
@@ -93,7 +98,9 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	public UpstreamEndpoints start() {
 		synchronized (this.monitor) {
 			if (this.chainWatch == null && !this.closed) {
-				this.chainWatch = Watch.builder(this.client, AgentQuery.discoveryChain(this.upstream, this.datacenter))
+				this.chainWatch = Watch
+					.builder(this.client,
+							AgentQuery.discoveryChain(this.upstream, this.datacenter, this.namespace, this.partition))
 					.wait(this.watchWait)
 					.build(this::chainChanged)
 					.start();
@@ -214,7 +221,8 @@ public final class UpstreamEndpoints implements AutoCloseable {
 			String filter = (target.subset() != null) ? target.subset().filter() : null;
 			this.watch = Watch
 				.builder(UpstreamEndpoints.this.client,
-						AgentQuery.connectHealth(target.service(), true, filter, target.datacenter()))
+						AgentQuery.connectHealth(target.service(), true, filter, target.datacenter(),
+								nonDefault(target.namespace()), nonDefault(target.partition())))
 				.wait(UpstreamEndpoints.this.watchWait)
 				.rateLimit(3, Duration.ofSeconds(1))
 				.build(this::endpointsChanged)
@@ -223,7 +231,13 @@ public final class UpstreamEndpoints implements AutoCloseable {
 
 		boolean sameQuery(DiscoveryChain.Target other) {
 			return this.target.service().equals(other.service()) && this.target.datacenter().equals(other.datacenter())
+					&& this.target.namespace().equals(other.namespace())
+					&& this.target.partition().equals(other.partition())
 					&& Objects.equals(this.target.subset(), other.subset());
+		}
+
+		private static @Nullable String nonDefault(String value) {
+			return (value.isEmpty() || "default".equals(value)) ? null : value;
 		}
 
 		private void endpointsChanged(List<ServiceHealth> entries) {

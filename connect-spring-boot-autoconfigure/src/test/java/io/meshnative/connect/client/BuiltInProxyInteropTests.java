@@ -126,7 +126,7 @@ class BuiltInProxyInteropTests {
 		try (ConfigurableApplicationContext app = start(application, type, service)) {
 			client.registerService(new ServiceRegistration(service + "-1", service, null, null, "127.0.0.1",
 					((WebServerApplicationContext) app).getWebServer().getPort(), null,
-					new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+					new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 			Process proxy = proxy("-service", "cli", "-upstream", service + ":" + localPort);
 			try {
 				HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

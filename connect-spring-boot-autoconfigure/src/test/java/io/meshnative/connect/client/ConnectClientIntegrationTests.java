@@ -153,7 +153,7 @@ class ConnectClientIntegrationTests {
 
 	private static void register(String id, String name, int port) {
 		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

@@ -106,7 +106,11 @@ class RoutingIntegrationTests {
 				List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
 		client.putConfigEntry(
 				Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-rr")));
-		for (String service : List.of("route-rr")) {
+		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-lr", "LoadBalancer",
+				Map.of("Policy", "least_request", "LeastRequestConfig", Map.of("ChoiceCount", 2))));
+		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-rh", "LoadBalancer", Map.of("Policy",
+				"ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
+		for (String service : List.of("route-rr", "route-lr", "route-rh")) {
 			for (String version : List.of("v1", "v2")) {
 				ConfigurableApplicationContext app = start(Versioned.class, WebApplicationType.REACTIVE, service,
 						version);
@@ -125,6 +129,8 @@ class RoutingIntegrationTests {
 		}
 		client.deleteConfigEntry("service-resolver", "route-fail");
 		client.deleteConfigEntry("service-resolver", "route-lb");
+		client.deleteConfigEntry("service-resolver", "route-lr");
+		client.deleteConfigEntry("service-resolver", "route-rh");
 		extra.forEach(ConfigurableApplicationContext::close);
 		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
 			context.close();
@@ -217,6 +223,99 @@ class RoutingIntegrationTests {
 	}
 
 	@Test
+	void leastRequestPrefersTheIdleInstanceUnderASlowOne() throws Exception {
+		RestClient lr = restClient("route-lr");
+		List<String> versions = whileV1IsBusy(lr, () -> {
+			List<String> seen = new java.util.ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				seen.add(lr.get().uri("/version").retrieve().body(String.class));
+			}
+			return seen;
+		});
+		assertThat(versions).as("every call avoids the instance with a request in flight").containsOnly("v2");
+	}
+
+	@Test
+	void perUpstreamLoadBalancerPolicyOverridesTheResolvers() throws Exception {
+		try (ConfigurableApplicationContext caller = start(Caller.class, WebApplicationType.NONE, "route-frontend",
+				"none", "connect.upstreams.route-lr.load-balancer-policy=round-robin")) {
+			RestClient overridden = caller.getBean(ConnectClientFactory.class).restClientBuilder("route-lr").build();
+			List<String> versions = whileV1IsBusy(restClient("route-lr"), () -> {
+				List<String> seen = new java.util.ArrayList<>();
+				for (int i = 0; i < 20; i++) {
+					seen.add(overridden.get().uri("/version").retrieve().body(String.class));
+				}
+				return seen;
+			});
+			assertThat(versions).as("round robin ignores the busy instance's load")
+				.filteredOn("v1"::equals)
+				.hasSize(10);
+		}
+	}
+
+	@Test
+	void perUpstreamRequestTimeoutAppliesWhenTheChainSetsNone() {
+		try (ConfigurableApplicationContext caller = start(Caller.class, WebApplicationType.NONE, "route-frontend",
+				"none", "connect.upstreams.route-admin.request-timeout=300ms")) {
+			RestClient admin = caller.getBean(ConnectClientFactory.class).restClientBuilder("route-admin").build();
+			assertThat(admin.get().uri("/version").retrieve().body(String.class)).isEqualTo("admin");
+			assertThatException().isThrownBy(() -> admin.get().uri("/slow").retrieve().body(String.class))
+				.withStackTraceContaining("Timeout");
+		}
+	}
+
+	@Test
+	void ringHashKeepsEachHeaderValueOnOneInstance() {
+		RestClient rh = restClient("route-rh");
+		Map<String, Set<String>> instancesByUser = new LinkedHashMap<>();
+		for (int user = 0; user < 20; user++) {
+			for (int i = 0; i < 5; i++) {
+				String version = rh.get()
+					.uri("/version")
+					.header("x-user", "user-" + user)
+					.retrieve()
+					.body(String.class);
+				instancesByUser.computeIfAbsent("user-" + user, (key) -> new HashSet<>()).add(version);
+			}
+		}
+		assertThat(instancesByUser.values()).as("each user sticks to one instance")
+			.allMatch((seen) -> seen.size() == 1);
+		assertThat(instancesByUser.values().stream().flatMap(Set::stream).distinct())
+			.as("the users are spread over both instances")
+			.containsExactlyInAnyOrder("v1", "v2");
+	}
+
+	/**
+	 * Run calls while instance v1 of {@code route-lr} holds a slow request: requests to
+	 * {@code /work} (slow on v1, immediate on v2) are sent in the background until one is
+	 * in flight on v1.
+	 */
+	private static <T> T whileV1IsBusy(RestClient client, java.util.concurrent.Callable<T> calls) throws Exception {
+		ConfigurableApplicationContext slow = extra.stream()
+			.filter((app) -> "route-lr".equals(app.getEnvironment().getProperty("connect.service-name"))
+					&& "v1".equals(app.getEnvironment().getProperty("test.version")))
+			.findFirst()
+			.orElseThrow();
+		AtomicInteger inFlight = slow.getBean(Versioned.class).inFlight;
+		java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool();
+		try {
+			for (int attempt = 0; attempt < 20 && inFlight.get() == 0; attempt++) {
+				java.util.concurrent.Future<?> call = background
+					.submit(() -> client.get().uri("/work").retrieve().body(String.class));
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> inFlight.get() > 0 || call.isDone());
+			}
+			assertThat(inFlight.get()).as("a slow request is in flight on v1").isPositive();
+			return calls.call();
+		}
+		finally {
+			background.shutdown();
+			assertThat(background.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
 	void failsOverToTheNextTargetWhenThePrimaryHasNoHealthyInstance() {
 		assertThat(restClient("route-fail").get().uri("/version").retrieve().body(String.class)).isEqualTo("admin");
 	}
@@ -228,7 +327,7 @@ class RoutingIntegrationTests {
 	private static void register(String id, String name, int port, String version) {
 		client.registerService(
 				new ServiceRegistration(id, name, null, null, "127.0.0.1", port, Map.of("version", version),
-						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
@@ -236,7 +335,7 @@ class RoutingIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service,
-			String version) {
+			String version, String... extraProperties) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("server.port", "0");
 		properties.put("connect.service-name", service);
@@ -244,6 +343,9 @@ class RoutingIntegrationTests {
 		properties.put("spring.cloud.consul.enabled", "false");
 		properties.put("spring.main.banner-mode", "off");
 		properties.put("test.version", version);
+		for (String property : extraProperties) {
+			properties.put(property.substring(0, property.indexOf('=')), property.substring(property.indexOf('=') + 1));
+		}
 		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
 	}
 
@@ -253,6 +355,8 @@ class RoutingIntegrationTests {
 	static class Versioned {
 
 		final AtomicInteger flakyCalls = new AtomicInteger();
+
+		final AtomicInteger inFlight = new AtomicInteger();
 
 		private final String version;
 
@@ -279,6 +383,17 @@ class RoutingIntegrationTests {
 		Mono<String> port(org.springframework.http.server.reactive.ServerHttpRequest request) {
 			java.net.InetSocketAddress remote = request.getRemoteAddress();
 			return Mono.just((remote != null) ? String.valueOf(remote.getPort()) : "unknown");
+		}
+
+		@GetMapping("/work")
+		Mono<String> work() {
+			if (!"v1".equals(this.version)) {
+				return Mono.just(this.version);
+			}
+			return Mono.just(this.version)
+				.doOnSubscribe((subscription) -> this.inFlight.incrementAndGet())
+				.delayElement(java.time.Duration.ofSeconds(3))
+				.doFinally((signal) -> this.inFlight.decrementAndGet());
 		}
 
 		@GetMapping("/slow")

@@ -72,8 +72,10 @@ class UpstreamEndpointsIntegrationTests {
 		client.registerService(
 				new ServiceRegistration("api-sidecar", "api-sidecar-proxy", "connect-proxy", null, "127.0.0.3", 21000,
 						null, null, new AgentService.Proxy("api", "api-0", "127.0.0.1", 8080, null, null, null, null),
-						ServiceRegistration.Check.passingTtl("30s"), null));
-		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", null, client, Duration.ofMinutes(1)).start()) {
+						ServiceRegistration.Check.passingTtl("30m"), null));
+		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", UpstreamSettings.NONE, client,
+				Duration.ofMinutes(1))
+			.start()) {
 			assertThat(upstream.awaitLoaded(Duration.ofSeconds(10))).isTrue();
 			DiscoveryChain chain = upstream.getChain();
 			assertThat(chain).isNotNull();
@@ -109,7 +111,8 @@ class UpstreamEndpointsIntegrationTests {
 			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
 					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
 							Map.of("Filter", "Service.Meta.version == v2"))));
-			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", null, client, Duration.ofMinutes(1))
+			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", UpstreamSettings.NONE, client,
+					Duration.ofMinutes(1))
 				.start()) {
 				assertThat(upstream.awaitLoaded(Duration.ofSeconds(10))).isTrue();
 				DiscoveryChain chain = upstream.getChain();
@@ -129,7 +132,7 @@ class UpstreamEndpointsIntegrationTests {
 	private static void register(String id, String name, int port, String version) {
 		client.registerService(
 				new ServiceRegistration(id, name, null, null, "127.0.0.2", port, Map.of("version", version),
-						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
+						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 }
