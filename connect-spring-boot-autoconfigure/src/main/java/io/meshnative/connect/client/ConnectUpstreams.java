@@ -173,10 +173,13 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @throws NoHealthyUpstreamException if the chain of the upstream could not be loaded
 	 */
 	public RoutingDecision decide(String upstream, RouteRequest request) throws NoHealthyUpstreamException {
-		DiscoveryChain chain = endpoints(upstream).getChain();
+		UpstreamEndpoints endpoints = endpoints(upstream);
+		DiscoveryChain chain = endpoints.getChain();
 		if (chain == null) {
+			String error = endpoints.getChainError();
 			throw new NoHealthyUpstreamException(upstream, java.util.Collections.emptyList(),
-					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress());
+					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress()
+							+ ((error != null) ? ": " + error : " in time"));
 		}
 		RoutingDecision decision = this.evaluator.evaluate(chain, request,
 				java.util.concurrent.ThreadLocalRandom.current().nextDouble(100));

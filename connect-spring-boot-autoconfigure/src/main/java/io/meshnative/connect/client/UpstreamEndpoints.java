@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.meshnative.connect.agent.AgentQuery;
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.agent.DiscoveryChain;
 import io.meshnative.connect.agent.ServiceHealth;
 import io.meshnative.connect.agent.Watch;
@@ -70,6 +71,8 @@ public final class UpstreamEndpoints implements AutoCloseable {
 
 	private volatile @Nullable DiscoveryChain chain;
 
+	private volatile @Nullable String chainError;
+
 	private @Nullable Watch<DiscoveryChain> chainWatch;
 
 	private boolean closed;
@@ -85,8 +88,8 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	public UpstreamEndpoints(String upstream, UpstreamSettings settings, ConsulAgentClient client, Duration watchWait) {
 		this.upstream = upstream;
 		this.datacenter = settings.datacenter();
-		this.namespace = settings.namespace();
-		this.partition = settings.partition();
+		this.namespace = nonDefault(settings.namespace());
+		this.partition = nonDefault(settings.partition());
 		this.client = client;
 		this.watchWait = watchWait;
 	}
@@ -102,6 +105,18 @@ public final class UpstreamEndpoints implements AutoCloseable {
 					.builder(this.client,
 							AgentQuery.discoveryChain(this.upstream, this.datacenter, this.namespace, this.partition))
 					.wait(this.watchWait)
+					.listener(new Watch.Listener() {
+
+						@Override
+						public void onError(AgentQuery<?> query, ConsulAgentException exception,
+								int consecutiveFailures, Duration retryIn) {
+							UpstreamEndpoints.this.chainError = exception.getMessage();
+							if (exception.getStatus() >= 400 && exception.getStatus() < 500) {
+								UpstreamEndpoints.this.chainLoaded.countDown();
+							}
+						}
+
+					})
 					.build(this::chainChanged)
 					.start();
 			}
@@ -110,7 +125,8 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	}
 
 	/**
-	 * Wait until the chain and the endpoints of every target have been loaded once.
+	 * Wait until the chain and the endpoints of every target have been loaded once, or
+	 * the agent refused the chain query (a 4xx, which waiting does not cure).
 	 * @param timeout the longest time to wait
 	 * @return whether everything was loaded in time
 	 */
@@ -136,6 +152,14 @@ public final class UpstreamEndpoints implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	/**
+	 * Return why the last attempt to load the chain failed.
+	 * @return the agent's error, or {@code null} when the last attempt succeeded
+	 */
+	public @Nullable String getChainError() {
+		return this.chainError;
 	}
 
 	/**
@@ -181,6 +205,7 @@ public final class UpstreamEndpoints implements AutoCloseable {
 				return gone;
 			});
 			this.chain = chain;
+			this.chainError = null;
 		}
 		if (logger.isDebugEnabled()) {
 			logger.debug("Upstream '" + this.upstream + "': chain starts at " + chain.startNode() + ", targets "
@@ -204,6 +229,16 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "UpstreamEndpoints[" + this.upstream + "]";
+	}
+
+	/**
+	 * Return a namespace or partition as a query parameter: Consul CE refuses {@code ns}
+	 * and {@code partition} parameters, even {@code default}.
+	 * @param value the namespace or partition
+	 * @return the value to send, {@code null} for none
+	 */
+	private static @Nullable String nonDefault(@Nullable String value) {
+		return (value == null || value.isEmpty() || "default".equals(value)) ? null : value;
 	}
 
 	private final class TargetWatch {
@@ -234,10 +269,6 @@ public final class UpstreamEndpoints implements AutoCloseable {
 					&& this.target.namespace().equals(other.namespace())
 					&& this.target.partition().equals(other.partition())
 					&& Objects.equals(this.target.subset(), other.subset());
-		}
-
-		private static @Nullable String nonDefault(String value) {
-			return (value.isEmpty() || "default".equals(value)) ? null : value;
 		}
 
 		private void endpointsChanged(List<ServiceHealth> entries) {

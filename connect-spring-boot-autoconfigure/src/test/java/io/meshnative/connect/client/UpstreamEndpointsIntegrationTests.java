@@ -104,6 +104,22 @@ class UpstreamEndpointsIntegrationTests {
 	}
 
 	@Test
+	void enterpriseNamespaceOnConsulCeFailsWithTheAgentsMessageWithoutWaiting() {
+		UpstreamSettings teamA = new UpstreamSettings(null, "team-a", null, null, null, null);
+		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", teamA, client, Duration.ofMinutes(1)).start()) {
+			assertThat(upstream.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+			assertThat(upstream.getChain()).isNull();
+			assertThat(upstream.getChainError()).contains("400").contains("Enterprise");
+		}
+		UpstreamSettings defaultNamespace = new UpstreamSettings(null, "default", "default", null, null, null);
+		try (UpstreamEndpoints upstream = new UpstreamEndpoints("api", defaultNamespace, client, Duration.ofMinutes(1))
+			.start()) {
+			assertThat(upstream.awaitLoaded(Duration.ofSeconds(10))).isTrue();
+			assertThat(upstream.getChain()).as("'default' is not sent: Consul CE refuses even that").isNotNull();
+		}
+	}
+
+	@Test
 	void subsetTargetsOnlyGetMatchingInstances() {
 		register("shop-1", "shop", 9101, "v1");
 		register("shop-2", "shop", 9102, "v2");
