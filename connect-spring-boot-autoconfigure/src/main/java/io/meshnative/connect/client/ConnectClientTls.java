@@ -16,9 +16,13 @@
 
 package io.meshnative.connect.client;
 
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
@@ -27,9 +31,10 @@ import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * Builds the TLS context of outbound mesh connections: the service's current leaf as
- * client certificate (read per handshake) and verification of each server's SPIFFE ID
- * against {@link ExpectedServerIdentities}. TLS 1.2 and 1.3 only; no host name check
- * (mesh certificates carry only a SPIFFE ID, which is checked instead).
+ * client certificate (read per handshake), the server's chain verified against the
+ * current roots and its SPIFFE ID against the identity the caller expects. TLS 1.2 and
+ * 1.3 only; no host name check (mesh certificates carry a SPIFFE ID, which is checked
+ * instead).
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -55,6 +60,29 @@ public final class ConnectClientTls {
 				.build();
 		}
 		catch (SSLException ex) {
+			throw new IllegalStateException("Could not create the TLS context for outbound mesh calls", ex);
+		}
+	}
+
+	/**
+	 * Create a JDK SSL context for clients that are not {@code @ConnectClient}s (for
+	 * example an {@code HttpClient} calling an instance chosen through Spring Cloud
+	 * LoadBalancer): it presents the service's current leaf and accepts only servers
+	 * presenting {@code expected}. Host names are not checked, the SPIFFE ID is.
+	 * Protocols are the JDK's defaults, which are TLS 1.3 and 1.2 on JDK 17 and later.
+	 * @param identityManager the source of the current leaf and roots
+	 * @param expected the identity every server must present
+	 * @return the SSL context
+	 */
+	public static SSLContext jdkClientContext(ConnectIdentityManager identityManager, SpiffeId expected) {
+		try {
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(new KeyManager[] { new IdentityKeyManager(identityManager) },
+					new TrustManager[] { new ServerIdentityTrustManager(identityManager, expected, Clock.systemUTC()) },
+					null);
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Could not create the TLS context for outbound mesh calls", ex);
 		}
 	}

@@ -40,9 +40,8 @@ import org.jspecify.annotations.Nullable;
  * Keeps the discovery chain of one upstream and the healthy endpoints of each of its
  * targets current with blocking queries: {@code /v1/discovery-chain/<upstream>} and, per
  * target, {@code /v1/health/connect/<service>?passing} with the target's subset filter.
- * Every endpoint's expected server identity (the destination service of a sidecar, the
- * service of a native instance, in the target's namespace and datacenter) is recorded in
- * {@link ExpectedServerIdentities} before the endpoint is offered for dialling.
+ * An endpoint is offered only if the identity it serves (the destination service of a
+ * sidecar, the service of a native instance) is the target's service.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0

@@ -16,18 +16,36 @@
 
 package io.meshnative.connect.client;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.loadbalancer.ConnectLoadBalancerConfiguration;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +58,19 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultRequest;
+import org.springframework.cloud.client.loadbalancer.RequestData;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
@@ -72,7 +100,7 @@ class RoutingIntegrationTests {
 
 	private static ConfigurableApplicationContext frontend;
 
-	private static final List<ConfigurableApplicationContext> extra = new java.util.ArrayList<>();
+	private static final List<ConfigurableApplicationContext> extra = new ArrayList<>();
 
 	@BeforeAll
 	static void startServices() {
@@ -200,7 +228,7 @@ class RoutingIntegrationTests {
 	@Test
 	void connectionsAreKeptAliveAndReused() {
 		RestClient rr = restClient("route-rr");
-		java.util.Set<String> clientPorts = new java.util.HashSet<>();
+		Set<String> clientPorts = new HashSet<>();
 		int requests = 200;
 		for (int i = 0; i < requests; i++) {
 			clientPorts.add(rr.get().uri("/port").retrieve().body(String.class));
@@ -226,7 +254,7 @@ class RoutingIntegrationTests {
 	void leastRequestPrefersTheIdleInstanceUnderASlowOne() throws Exception {
 		RestClient lr = restClient("route-lr");
 		List<String> versions = whileV1IsBusy(lr, () -> {
-			List<String> seen = new java.util.ArrayList<>();
+			List<String> seen = new ArrayList<>();
 			for (int i = 0; i < 20; i++) {
 				seen.add(lr.get().uri("/version").retrieve().body(String.class));
 			}
@@ -241,7 +269,7 @@ class RoutingIntegrationTests {
 				"none", "connect.upstreams.route-lr.load-balancer-policy=round-robin")) {
 			RestClient overridden = caller.getBean(ConnectClientFactory.class).restClientBuilder("route-lr").build();
 			List<String> versions = whileV1IsBusy(restClient("route-lr"), () -> {
-				List<String> seen = new java.util.ArrayList<>();
+				List<String> seen = new ArrayList<>();
 				for (int i = 0; i < 20; i++) {
 					seen.add(overridden.get().uri("/version").retrieve().body(String.class));
 				}
@@ -285,33 +313,77 @@ class RoutingIntegrationTests {
 			.containsExactlyInAnyOrder("v1", "v2");
 	}
 
+	@Test
+	void springCloudLoadBalancerChoosesMeshInstancesThroughTheChain() throws Exception {
+		try (ConfigurableApplicationContext caller = start(LoadBalancedCaller.class, WebApplicationType.NONE,
+				"route-frontend", "none")) {
+			org.springframework.cloud.client.loadbalancer.LoadBalancerClient loadBalancer = caller
+				.getBean(org.springframework.cloud.client.loadbalancer.LoadBalancerClient.class);
+			int toV1 = 0;
+			for (int i = 0; i < 200; i++) {
+				if ("v1".equals(chooseRouteApi(loadBalancer, null).getMetadata().get("version"))) {
+					toV1++;
+				}
+			}
+			assertThat(toV1).as("the 80/20 split, over 200 choices").isBetween(130, 190);
+			ServiceInstance canary = chooseRouteApi(loadBalancer, "yes");
+			assertThat(canary.getMetadata()).containsEntry("version", "v2");
+			assertThat(canary.isSecure()).isTrue();
+			SpiffeId expected = SpiffeId.parse(canary.getMetadata().get(ConnectLoadBalancer.SPIFFE_ID_METADATA));
+			assertThat(expected.service()).isEqualTo("route-api");
+			ConnectIdentityManager identity = caller.getBean(ConnectIdentityManager.class);
+			HttpRequest version = HttpRequest.newBuilder(canary.getUri().resolve("/version")).build();
+			HttpClient meshHttp = HttpClient.newBuilder()
+				.sslContext(ConnectClientTls.jdkClientContext(identity, expected))
+				.build();
+			assertThat(meshHttp.send(version, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("v2");
+			SpiffeId other = SpiffeId.forService(expected.trustDomain(), expected.namespace(), expected.datacenter(),
+					"route-admin");
+			HttpClient wrongIdentity = HttpClient.newBuilder()
+				.sslContext(ConnectClientTls.jdkClientContext(identity, other))
+				.build();
+			assertThatException().isThrownBy(() -> wrongIdentity.send(version, HttpResponse.BodyHandlers.ofString()))
+				.withStackTraceContaining("route-admin");
+		}
+	}
+
+	private static ServiceInstance chooseRouteApi(
+			org.springframework.cloud.client.loadbalancer.LoadBalancerClient loadBalancer, @Nullable String canary) {
+		HttpHeaders headers = new HttpHeaders();
+		if (canary != null) {
+			headers.add("x-canary", canary);
+		}
+		RequestData data = new RequestData(HttpMethod.GET, URI.create("http://route-api/version"), headers, null,
+				new HashMap<>());
+		ServiceInstance instance = loadBalancer.choose("route-api", new DefaultRequest<>(new RequestDataContext(data)));
+		assertThat(instance).isNotNull();
+		return instance;
+	}
+
 	/**
 	 * Run calls while instance v1 of {@code route-lr} holds a slow request: requests to
 	 * {@code /work} (slow on v1, immediate on v2) are sent in the background until one is
 	 * in flight on v1.
 	 */
-	private static <T> T whileV1IsBusy(RestClient client, java.util.concurrent.Callable<T> calls) throws Exception {
+	private static <T> T whileV1IsBusy(RestClient client, Callable<T> calls) throws Exception {
 		ConfigurableApplicationContext slow = extra.stream()
 			.filter((app) -> "route-lr".equals(app.getEnvironment().getProperty("connect.service-name"))
 					&& "v1".equals(app.getEnvironment().getProperty("test.version")))
 			.findFirst()
 			.orElseThrow();
 		AtomicInteger inFlight = slow.getBean(Versioned.class).inFlight;
-		java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool();
+		ExecutorService background = Executors.newCachedThreadPool();
 		try {
 			for (int attempt = 0; attempt < 20 && inFlight.get() == 0; attempt++) {
-				java.util.concurrent.Future<?> call = background
-					.submit(() -> client.get().uri("/work").retrieve().body(String.class));
-				org.awaitility.Awaitility.await()
-					.atMost(java.time.Duration.ofSeconds(10))
-					.until(() -> inFlight.get() > 0 || call.isDone());
+				Future<?> call = background.submit(() -> client.get().uri("/work").retrieve().body(String.class));
+				Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> inFlight.get() > 0 || call.isDone());
 			}
 			assertThat(inFlight.get()).as("a slow request is in flight on v1").isPositive();
 			return calls.call();
 		}
 		finally {
 			background.shutdown();
-			assertThat(background.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 		}
 	}
 
@@ -364,9 +436,9 @@ class RoutingIntegrationTests {
 			this.version = version;
 		}
 
-		@org.springframework.context.annotation.Bean
-		org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
-			return io.meshnative.connect.autoconfigure.InboundTestApplications.ownReactorResources();
+		@Bean
+		ReactorResourceFactory reactorResourceFactory() {
+			return InboundTestApplications.ownReactorResources();
 		}
 
 		@GetMapping("/version")
@@ -374,14 +446,14 @@ class RoutingIntegrationTests {
 			return Mono.just(this.version);
 		}
 
-		@org.springframework.web.bind.annotation.DeleteMapping("/version")
+		@DeleteMapping("/version")
 		Mono<String> deleteVersion() {
 			return Mono.just(this.version);
 		}
 
 		@GetMapping("/port")
-		Mono<String> port(org.springframework.http.server.reactive.ServerHttpRequest request) {
-			java.net.InetSocketAddress remote = request.getRemoteAddress();
+		Mono<String> port(ServerHttpRequest request) {
+			InetSocketAddress remote = request.getRemoteAddress();
 			return Mono.just((remote != null) ? String.valueOf(remote.getPort()) : "unknown");
 		}
 
@@ -392,13 +464,13 @@ class RoutingIntegrationTests {
 			}
 			return Mono.just(this.version)
 				.doOnSubscribe((subscription) -> this.inFlight.incrementAndGet())
-				.delayElement(java.time.Duration.ofSeconds(3))
+				.delayElement(Duration.ofSeconds(3))
 				.doFinally((signal) -> this.inFlight.decrementAndGet());
 		}
 
 		@GetMapping("/slow")
 		Mono<String> slow() {
-			return Mono.just("slow").delayElement(java.time.Duration.ofSeconds(5));
+			return Mono.just("slow").delayElement(Duration.ofSeconds(5));
 		}
 
 		@GetMapping("/flaky")
@@ -413,6 +485,14 @@ class RoutingIntegrationTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class Caller {
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient(name = "route-api",
+			configuration = ConnectLoadBalancerConfiguration.class)
+	static class LoadBalancedCaller {
 
 	}
 
