@@ -19,9 +19,12 @@ package io.meshnative.connect.authz;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -31,6 +34,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.SslInfo;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -46,6 +50,9 @@ import org.springframework.web.server.WebFilterChain;
  * @since 0.1.0
  */
 public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
+
+	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils.isPresent("reactor.netty.Connection",
+			ConnectAuthorizationWebFilter.class.getClassLoader());
 
 	private final InboundAuthorization authorization;
 
@@ -63,7 +70,12 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 		ServerHttpRequest request = exchange.getRequest();
 		SslInfo sslInfo = request.getSslInfo();
 		X509Certificate[] certificates = (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
-		return Mono.fromFuture(() -> this.authorization.check(certificates)).flatMap((outcome) -> {
+		CompletableFuture<InboundDecision> check = this.authorization.check(certificates);
+		Mono<InboundDecision> decision = Mono.fromFuture(check);
+		if (!check.isDone()) {
+			decision = onEventLoopOf(request, decision);
+		}
+		return decision.flatMap((outcome) -> {
 			if (!outcome.decision().allowed()) {
 				this.authorization.logDenied(outcome, request.getMethod().name(), request.getPath().value());
 				return deny(exchange.getResponse());
@@ -71,6 +83,26 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 			exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
 			return chain.filter(exchange);
 		});
+	}
+
+	/**
+	 * Continue on the connection's event loop after a decision that completed elsewhere
+	 * (the agent client's thread). A request finished off the event loop can leave its
+	 * operations not yet terminated when the caller's next kept-alive request arrives,
+	 * and Reactor Netty 1.3.5 to at least 1.3.8 then stops reading the connection
+	 * (reactor/reactor-netty#4361).
+	 * @param request the request
+	 * @param decision the pending decision
+	 * @return the decision, delivered on the event loop when there is one
+	 */
+	private static Mono<InboundDecision> onEventLoopOf(ServerHttpRequest request, Mono<InboundDecision> decision) {
+		if (REACTOR_NETTY_PRESENT) {
+			Executor eventLoop = ReactorNettyEventLoop.of(request);
+			if (eventLoop != null) {
+				return decision.publishOn(Schedulers.fromExecutor(eventLoop));
+			}
+		}
+		return decision;
 	}
 
 	private Mono<Void> deny(ServerHttpResponse response) {
