@@ -39,7 +39,11 @@ import org.springframework.context.ApplicationListener;
  * cannot express that), and with a health check the agent can pass: an HTTP check aimed
  * at the mTLS server port (which requires a client certificate the agent does not have)
  * becomes a TCP check on that port; TTL checks and HTTP checks on another port (for
- * example a management port) are kept.
+ * example a management port) are kept. When the check changes type, the instance is
+ * deregistered before it is registered again: Consul (seen with 1.16.1) stops a check's
+ * runner on re-registration only when the new check has the same type, so the HTTP check
+ * would keep running under the same check ID and turn the instance critical after every
+ * passing TCP probe.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -68,7 +72,12 @@ public final class ConnectNativeRegistrar implements ApplicationListener<Instanc
 		if (registered == null) {
 			return;
 		}
-		ServiceRegistration connectNative = toConnectNative(registered.getService());
+		NewService service = registered.getService();
+		ServiceRegistration connectNative = toConnectNative(service);
+		String id = connectNative.id();
+		if (id != null && changesCheckType(service.getCheck(), connectNative.check())) {
+			this.client.deregisterService(id);
+		}
 		this.client.registerService(connectNative);
 		logger.info("Registered " + connectNative.name() + " (" + connectNative.id() + ") at " + connectNative.address()
 				+ ":" + connectNative.port() + " as a Connect-native service with " + describe(connectNative.check()));
@@ -98,6 +107,12 @@ public final class ConnectNativeRegistrar implements ApplicationListener<Instanc
 		}
 		return new ServiceRegistration.Check(null, "Connect mTLS port", address + ":" + port, null, null, interval,
 				(check != null) ? check.getTimeout() : null, deregister, null);
+	}
+
+	static boolean changesCheckType(NewService.@Nullable Check registered,
+			ServiceRegistration.@Nullable Check connectNative) {
+		return registered != null && registered.getHttp() != null && connectNative != null
+				&& connectNative.tcp() != null;
 	}
 
 	private static boolean targetsPort(String url, @Nullable Integer port) {
