@@ -16,6 +16,7 @@
 
 package io.meshnative.connect.autoconfigure;
 
+import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.BeanUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -118,11 +122,47 @@ class ConfigurationMetadataTests {
 			for (JsonNode property : root.path("properties")) {
 				String name = property.path("name").asString("");
 				if (name.startsWith("connect.")) {
-					properties.put(name, property);
+					Class<?> entryType = mapEntryType(property.path("type").asString(""));
+					if (entryType != null) {
+						properties.putAll(mapEntryProperties(name, entryType, property));
+					}
+					else {
+						properties.put(name, property);
+					}
 				}
 			}
 			return properties;
 		}
+	}
+
+	/**
+	 * Return the value type of a {@code Map<String, T>} property whose values are one of
+	 * our own property classes (such as {@code connect.upstreams.<name>.*}), whose
+	 * entries the README documents one row per nested property.
+	 */
+	private static @Nullable Class<?> mapEntryType(String type) {
+		Matcher map = Pattern.compile("java\\.util\\.Map<java\\.lang\\.String,(io\\.meshnative\\..+)>").matcher(type);
+		if (!map.matches()) {
+			return null;
+		}
+		try {
+			return Class.forName(map.group(1));
+		}
+		catch (ClassNotFoundException ex) {
+			return null;
+		}
+	}
+
+	private static Map<String, JsonNode> mapEntryProperties(String name, Class<?> entryType, JsonNode map) {
+		Map<String, JsonNode> entries = new LinkedHashMap<>();
+		for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(entryType)) {
+			if (descriptor.getWriteMethod() != null) {
+				String key = name + ".<name>."
+						+ descriptor.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+				entries.put(key, map);
+			}
+		}
+		return entries;
 	}
 
 	private static Map<String, String[]> readmeRows() throws IOException {
