@@ -64,8 +64,8 @@ class ConnectMetricsTests {
 				return "20".equals(request.queryParameter("index")) ? FakeResponse.json(otherService).index(21)
 						: FakeResponse.hang();
 			});
-			manager.start();
 			new ConnectMetrics(manager, client, null, null, this.clock).bindTo(registry);
+			manager.start();
 			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 				assertThat(count(registry, "connect.agent.watch.errors", "kind", "roots", "type", "error"))
 					.isGreaterThanOrEqualTo(1);
