@@ -18,7 +18,6 @@ package io.meshnative.connect.sample;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,18 +72,6 @@ class SampleApplicationTests {
 					.contains("\"service\":\"backend\"")
 					.contains("\"caller\":\"" + frontendId + "\"")
 					.contains("\"version\":\"v1\""));
-			for (ConfigurableApplicationContext context : List.of(frontend, backend)) {
-				String service = context.getEnvironment().getProperty("connect.service-name");
-				int management = context.getEnvironment().getProperty("local.management.port", Integer.class, -1);
-				assertThat(management).isNotEqualTo(port(context)).isPositive();
-				assertThat(plainGet(management, "/actuator/health")).contains("\"connect\":{\"details\":")
-					.contains("\"spiffeId\":\"spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/" + service + "\"");
-				assertThat(plainGet(management, "/actuator/connect")).contains("\"service\":\"" + service + "\"")
-					.contains("\"roots\":[{")
-					.doesNotContain("PRIVATE");
-			}
-			assertThat(plainGet(frontendManagementPort(frontend), "/actuator/connect"))
-				.contains("\"backend\":{\"chain\":");
 			for (String service : List.of("frontend", "backend")) {
 				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 					String health = agent.request("GET", "/v1/health/connect/" + service + "?passing", null);
@@ -96,25 +83,11 @@ class SampleApplicationTests {
 
 	private static ConfigurableApplicationContext start(String profile, ConsulAgent agent) {
 		return new SpringApplicationBuilder(SampleApplication.class).profiles(profile)
-			.properties("server.port=0", "management.server.port=0", "spring.cloud.consul.discovery.metadata.version=v1",
+			.properties("server.port=0", "spring.cloud.consul.discovery.metadata.version=v1",
 					"connect.agent.address=" + agent.getHttpAddress(), "spring.cloud.consul.host=127.0.0.1",
 					"spring.cloud.consul.port=" + agent.getHttpPort(),
 					"spring.cloud.consul.discovery.prefer-ip-address=true", "spring.main.banner-mode=off")
 			.run();
-	}
-
-	private static int frontendManagementPort(ConfigurableApplicationContext frontend) {
-		return frontend.getEnvironment().getProperty("local.management.port", Integer.class, -1);
-	}
-
-	private static String plainGet(int port, String path) throws IOException {
-		HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path)
-			.toURL()
-			.openConnection();
-		assertThat(connection.getResponseCode()).isEqualTo(200);
-		try (InputStream in = connection.getInputStream()) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
