@@ -29,9 +29,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -80,6 +83,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 	private final HttpClient http;
 
 	private final @Nullable ExecutorService ownedExecutor;
+
+	private final Set<Watch<?>> watches = ConcurrentHashMap.newKeySet();
+
+	private final List<Watch.Listener> watchListeners = new CopyOnWriteArrayList<>();
 
 	private ConsulAgentClient(Builder builder) {
 		this.address = builder.address;
@@ -545,6 +552,35 @@ public final class ConsulAgentClient implements AutoCloseable {
 		String scheme = (address.getScheme() != null) ? address.getScheme() : "http";
 		String host = (address.getHost() != null) ? address.getHost() : String.valueOf(address.getAuthority());
 		return scheme + "://" + host + ((address.getPort() >= 0) ? ":" + address.getPort() : "");
+	}
+
+	/**
+	 * Add a listener told about the failures of every {@link Watch} on this client, in
+	 * addition to each watch's own listener.
+	 * @param listener the listener
+	 */
+	public void addWatchListener(Watch.Listener listener) {
+		this.watchListeners.add(listener);
+	}
+
+	List<Watch.Listener> getWatchListeners() {
+		return this.watchListeners;
+	}
+
+	/**
+	 * Return the watches on this client that are running.
+	 * @return the running watches, a snapshot
+	 */
+	public List<Watch<?>> getWatches() {
+		return List.copyOf(this.watches);
+	}
+
+	void watchStarted(Watch<?> watch) {
+		this.watches.add(watch);
+	}
+
+	void watchStopped(Watch<?> watch) {
+		this.watches.remove(watch);
 	}
 
 	@Override

@@ -99,6 +99,8 @@ public final class Watch<T> implements AutoCloseable {
 
 	private volatile @Nullable Instant lastSuccess;
 
+	private volatile int consecutiveFailures;
+
 	private @Nullable CompletableFuture<?> pending;
 
 	private Watch(Builder<T> builder, Consumer<? super T> handler) {
@@ -117,6 +119,7 @@ public final class Watch<T> implements AutoCloseable {
 			this.current = initial.value();
 			this.index = Math.max(1, initial.index());
 			this.hash = initial.contentHash();
+			this.lastSuccess = Instant.now();
 		}
 	}
 
@@ -142,6 +145,7 @@ public final class Watch<T> implements AutoCloseable {
 			}
 			this.running = true;
 		}
+		this.client.watchStarted(this);
 		next();
 		return this;
 	}
@@ -157,6 +161,7 @@ public final class Watch<T> implements AutoCloseable {
 			toCancel = this.pending;
 			this.pending = null;
 		}
+		this.client.watchStopped(this);
 		if (toCancel != null) {
 			toCancel.cancel(true);
 		}
@@ -193,6 +198,14 @@ public final class Watch<T> implements AutoCloseable {
 	 */
 	public @Nullable Instant getLastSuccess() {
 		return this.lastSuccess;
+	}
+
+	/**
+	 * Return the number of failed calls since the last success.
+	 * @return the consecutive failures, {@code 0} while the agent answers
+	 */
+	public int getConsecutiveFailures() {
+		return this.consecutiveFailures;
 	}
 
 	/**
@@ -256,8 +269,8 @@ public final class Watch<T> implements AutoCloseable {
 				sendIndex = blocking ? this.index : 0;
 			}
 			Duration timeout = blocking ? getBlockingTimeout() : this.client.getRequestTimeout();
-			if (logger.isTraceEnabled()) {
-				logger.trace("Watch " + this.query + ": calling with index=" + sendIndex + " hash=" + sendHash);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Watch " + this.query + ": calling with index=" + sendIndex + " hash=" + sendHash);
 			}
 			CompletableFuture<AgentResponse<T>> call = this.client.send(this.query, sendIndex, sendHash,
 					blocking ? this.wait : null, timeout);
@@ -280,6 +293,7 @@ public final class Watch<T> implements AutoCloseable {
 				logger.info("Watch " + this.query + " recovered after " + this.failures + " failed call(s)");
 			}
 			this.failures = 0;
+			this.consecutiveFailures = 0;
 			this.lastSuccess = Instant.now();
 			updatePosition(response);
 			if (!this.fetched || !Objects.equals(this.current, response.value())) {
@@ -288,6 +302,9 @@ public final class Watch<T> implements AutoCloseable {
 			this.fetched = true;
 		}
 		if (accepted != null) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Watch " + this.query + ": new value at index " + response.index());
+			}
 			accept(accepted);
 		}
 		next();
@@ -322,6 +339,9 @@ public final class Watch<T> implements AutoCloseable {
 			logger.warn("Watch " + this.query + ": the new value was rejected (" + ex.getMessage()
 					+ "); keeping the last good value");
 			this.listener.onRejected(this.query, ex);
+			for (Listener clientListener : this.client.getWatchListeners()) {
+				clientListener.onRejected(this.query, ex);
+			}
 		}
 	}
 
@@ -335,6 +355,7 @@ public final class Watch<T> implements AutoCloseable {
 			}
 			this.failures++;
 			attempt = this.failures;
+			this.consecutiveFailures = attempt;
 			delay = backoff(attempt);
 		}
 		ConsulAgentException exception = (cause instanceof ConsulAgentException agentException) ? agentException
@@ -349,6 +370,9 @@ public final class Watch<T> implements AutoCloseable {
 					+ "ms: " + exception.getMessage());
 		}
 		this.listener.onError(this.query, exception, attempt, delay);
+		for (Listener clientListener : this.client.getWatchListeners()) {
+			clientListener.onError(this.query, exception, attempt, delay);
+		}
 		schedule(delay);
 	}
 

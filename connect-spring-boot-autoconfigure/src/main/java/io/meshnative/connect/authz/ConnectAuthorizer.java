@@ -17,10 +17,12 @@
 package io.meshnative.connect.authz;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.meshnative.connect.agent.AgentQuery;
@@ -76,6 +78,8 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	private final Map<String, CompletableFuture<AuthorizationDecision>> inFlight = new ConcurrentHashMap<>();
 
 	private final AtomicLong generation = new AtomicLong();
+
+	private final List<ConnectAuthorizationListener> listeners = new CopyOnWriteArrayList<>();
 
 	private volatile boolean watchingIntentions;
 
@@ -231,6 +235,48 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	 */
 	public boolean isWatchingIntentions() {
 		return this.watchingIntentions;
+	}
+
+	/**
+	 * Add a listener told about every inbound decision.
+	 * @param listener the listener
+	 */
+	public void addListener(ConnectAuthorizationListener listener) {
+		this.listeners.add(listener);
+	}
+
+	void decided(AuthorizationDecision decision) {
+		for (ConnectAuthorizationListener listener : this.listeners) {
+			try {
+				listener.decided(decision);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Authorization listener " + listener + " failed", ex);
+			}
+		}
+	}
+
+	/**
+	 * Return the intentions for this service as last seen by the intentions watch, most
+	 * precise first, empty when the token cannot read them.
+	 * @return the intentions
+	 */
+	public List<Intention> getIntentions() {
+		Watch<Map<String, List<Intention>>> watch = this.intentionsWatch;
+		Map<String, List<Intention>> current = (watch != null) ? watch.getCurrent() : null;
+		if (current == null || !this.watchingIntentions) {
+			return Collections.emptyList();
+		}
+		List<Intention> intentions = current.get(this.service);
+		return (intentions != null) ? intentions : Collections.emptyList();
+	}
+
+	/**
+	 * Return how long a decision is cached when intentions cannot be watched.
+	 * @return the cache TTL
+	 */
+	public Duration getCacheTtl() {
+		return this.cacheTtl;
 	}
 
 	/**

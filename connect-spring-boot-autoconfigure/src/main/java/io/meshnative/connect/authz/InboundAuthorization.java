@@ -54,6 +54,13 @@ final class InboundAuthorization {
 	}
 
 	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain) {
+		return decide(chain).thenApply((outcome) -> {
+			this.authorizer.decided(outcome.decision());
+			return outcome;
+		});
+	}
+
+	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain) {
 		if (chain == null || chain.length == 0) {
 			return CompletableFuture.completedFuture(denied("no client certificate", null));
 		}

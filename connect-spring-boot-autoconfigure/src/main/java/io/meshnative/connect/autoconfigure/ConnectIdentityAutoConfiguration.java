@@ -58,8 +58,7 @@ public final class ConnectIdentityAutoConfiguration {
 	ConnectIdentityManager connectIdentityManager(ConsulAgentClient client, ConsulConnectProperties properties) {
 		String service = properties.getServiceName();
 		if (!StringUtils.hasText(service)) {
-			throw new IllegalStateException("connect.service-name is not set: set it to this service's name in the "
-					+ "mesh (for example connect.service-name=orders), or turn Connect off with connect.enabled=false");
+			throw new MissingServiceNameException();
 		}
 		ConnectIdentityManager manager = new ConnectIdentityManager(client, service.trim(),
 				properties.getAgent().getStartupTimeout(), properties.getAgent().getWatchWait());

@@ -56,6 +56,8 @@ public class ConsulConnectProperties {
 	 */
 	private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -86,6 +88,10 @@ public class ConsulConnectProperties {
 
 	public Map<String, Upstream> getUpstreams() {
 		return this.upstreams;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	/**
@@ -262,6 +268,43 @@ public class ConsulConnectProperties {
 
 		public void setFailureMode(FailureMode failureMode) {
 			this.failureMode = failureMode;
+		}
+
+	}
+
+	/**
+	 * The Connect health indicator.
+	 */
+	public static class Health {
+
+		/**
+		 * How close to its expiry the leaf certificate makes the health OUT_OF_SERVICE.
+		 * The agent renews a leaf between 60% and 90% of its lifetime, so a leaf this
+		 * close to expiry means renewal is failing; keep it below 10% of the CA's leaf
+		 * TTL.
+		 */
+		private Duration leafExpiryWarning = Duration.ofMinutes(5);
+
+		/**
+		 * How long every call to the agent may fail before the health reports it in the
+		 * 'agent' detail (the status stays UP while the leaf is valid).
+		 */
+		private Duration agentUnreachableThreshold = Duration.ofMinutes(1);
+
+		public Duration getLeafExpiryWarning() {
+			return this.leafExpiryWarning;
+		}
+
+		public void setLeafExpiryWarning(Duration leafExpiryWarning) {
+			this.leafExpiryWarning = leafExpiryWarning;
+		}
+
+		public Duration getAgentUnreachableThreshold() {
+			return this.agentUnreachableThreshold;
+		}
+
+		public void setAgentUnreachableThreshold(Duration agentUnreachableThreshold) {
+			this.agentUnreachableThreshold = agentUnreachableThreshold;
 		}
 
 	}

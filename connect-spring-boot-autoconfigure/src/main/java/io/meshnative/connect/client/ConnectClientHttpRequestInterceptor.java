@@ -66,6 +66,22 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
+		MeshRequestObservation observation = MeshRequestObservation.start(this.upstreams.getObservationRegistry(),
+				this.upstream);
+		observation.propagationHeaders().forEach((name, values) -> request.getHeaders().put(name, values));
+		try {
+			ClientHttpResponse response = route(request, body, execution, observation);
+			observation.stop(response.getStatusCode().value());
+			return response;
+		}
+		catch (IOException | RuntimeException ex) {
+			observation.stop(ex);
+			throw ex;
+		}
+	}
+
+	private ClientHttpResponse route(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
+			MeshRequestObservation observation) throws IOException {
 		RouteRequest route = Routing.routeRequest(request.getMethod(), request.getURI(), request.getHeaders());
 		RoutingDecision decision = this.upstreams.decide(this.upstream, route);
 		Routing.modify(request.getHeaders(), decision.requestHeaderModifiers());
@@ -79,6 +95,7 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 						failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures);
 			}
 			Endpoint endpoint = selection.endpoint();
+			observation.target(selection.target().id());
 			tried.add(ConnectUpstreams.key(endpoint));
 			URI target = Routing.targetUri(request.getURI(), endpoint, decision.rewrittenPath());
 			AtomicInteger active = this.upstreams.active(endpoint);
@@ -97,6 +114,7 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 				if (retriesLeft > 0
 						&& decision.retryPolicy().retryOnStatusCodes().contains(response.getStatusCode().value())) {
 					retriesLeft--;
+					this.upstreams.listener().retried(this.upstream, selection.target().id());
 					logger.debug("Upstream '" + this.upstream + "': " + target + " answered "
 							+ response.getStatusCode().value() + ", retrying");
 					response.close();
@@ -110,6 +128,7 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 				failures.put(ConnectUpstreams.key(endpoint), Routing.describe(ex));
 				if (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) {
 					retriesLeft--;
+					this.upstreams.listener().retried(this.upstream, selection.target().id());
 				}
 			}
 			finally {

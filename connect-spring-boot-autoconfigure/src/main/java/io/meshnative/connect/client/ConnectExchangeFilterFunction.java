@@ -58,21 +58,38 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+		return Mono.defer(() -> {
+			MeshRequestObservation observation = MeshRequestObservation.start(this.upstreams.getObservationRegistry(),
+					this.upstream);
+			ClientRequest observed = ClientRequest.from(request)
+				.headers((headers) -> observation.propagationHeaders().forEach(headers::put))
+				.build();
+			return route(observed, next, observation)
+				.doOnNext((response) -> observation.stop(response.statusCode().value()))
+				.doOnError(observation::stop)
+				.doOnCancel(() -> observation.stop(new java.util.concurrent.CancellationException("cancelled")));
+		});
+	}
+
+	private Mono<ClientResponse> route(ClientRequest request, ExchangeFunction next,
+			MeshRequestObservation observation) {
 		RouteRequest route = Routing.routeRequest(request.method(), request.url(), request.headers());
 		return Mono.fromCallable(() -> this.upstreams.decide(this.upstream, route))
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((decision) -> attempt(request, next, route, decision, new LinkedHashSet<>(), new LinkedHashMap<>(),
-					decision.retryPolicy().numRetries()));
+					decision.retryPolicy().numRetries(), observation));
 	}
 
 	private Mono<ClientResponse> attempt(ClientRequest request, ExchangeFunction next, RouteRequest route,
-			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft) {
+			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft,
+			MeshRequestObservation observation) {
 		ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
 		if (selection == null) {
 			return Mono.error(new NoHealthyUpstreamException(this.upstream, Routing.targetIds(decision),
 					failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures));
 		}
 		Endpoint endpoint = selection.endpoint();
+		observation.target(selection.target().id());
 		String key = ConnectUpstreams.key(endpoint);
 		tried.add(key);
 		ClientRequest routed = ClientRequest.from(request)
@@ -92,15 +109,19 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 			if (retriesLeft > 0
 					&& decision.retryPolicy().retryOnStatusCodes().contains(response.statusCode().value())) {
 				tried.remove(key);
+				this.upstreams.listener().retried(this.upstream, selection.target().id());
 				return response.releaseBody()
-					.then(attempt(request, next, route, decision, tried, failures, retriesLeft - 1));
+					.then(attempt(request, next, route, decision, tried, failures, retriesLeft - 1, observation));
 			}
 			return Mono.just(withResponseHeaders(response, decision));
 		}).onErrorResume((failure) -> isConnectFailure(failure), (failure) -> {
 			failures.put(key, Routing.describe(failure));
 			int left = (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) ? retriesLeft - 1
 					: retriesLeft;
-			return attempt(request, next, route, decision, tried, failures, left);
+			if (left < retriesLeft) {
+				this.upstreams.listener().retried(this.upstream, selection.target().id());
+			}
+			return attempt(request, next, route, decision, tried, failures, left, observation);
 		});
 	}
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -36,6 +37,7 @@ import io.meshnative.connect.discovery.RouteRequest;
 import io.meshnative.connect.discovery.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.handler.ssl.SslContext;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -78,6 +80,12 @@ public final class ConnectUpstreams implements AutoCloseable {
 	private final Map<String, LoadBalancingPolicy> policies = new ConcurrentHashMap<>();
 
 	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
+
+	private final List<ConnectClientListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final ConnectClientListener listener = new CompositeListener(this.listeners);
+
+	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	/**
 	 * Event loops of our own: an application's Reactor Netty global resources are
@@ -138,7 +146,12 @@ public final class ConnectUpstreams implements AutoCloseable {
 				HttpClient.create(provider)
 					.runOn(this.loops)
 					.responseTimeout(DEFAULT_RESPONSE_TIMEOUT)
-					.secure((spec) -> spec.sslContext(sslContext)));
+					.secure((spec) -> spec.sslContext(sslContext))
+					.doOnChannelInit((observer, channel, remoteAddress) -> {
+						this.listener.connectionOpened(expected.service());
+						channel.closeFuture()
+							.addListener((future) -> this.listener.connectionClosed(expected.service()));
+					}));
 	}
 
 	/**
@@ -177,6 +190,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 		DiscoveryChain chain = endpoints.getChain();
 		if (chain == null) {
 			String error = endpoints.getChainError();
+			this.listener.noHealthyEndpoint(upstream);
 			throw new NoHealthyUpstreamException(upstream, java.util.Collections.emptyList(),
 					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress()
 							+ ((error != null) ? ": " + error : " in time"));
@@ -244,10 +258,14 @@ public final class ConnectUpstreams implements AutoCloseable {
 			if (!candidates.isEmpty()) {
 				Endpoint chosen = policy.choose(candidates, request, (endpoint) -> active(endpoint).get());
 				if (chosen != null) {
+					if (target != decision.targets().get(0)) {
+						this.listener.failedOver(upstream, target.id());
+					}
 					return new Selection(chosen, target, expectedIdentity(target));
 				}
 			}
 		}
+		this.listener.noHealthyEndpoint(upstream);
 		return null;
 	}
 
@@ -259,6 +277,40 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 */
 	public AtomicInteger active(Endpoint endpoint) {
 		return this.activeRequests.computeIfAbsent(key(endpoint), (key) -> new AtomicInteger());
+	}
+
+	/**
+	 * Add a listener told about retries, failovers, calls without a healthy endpoint and
+	 * connections.
+	 * @param listener the listener
+	 */
+	public void addListener(ConnectClientListener listener) {
+		this.listeners.add(listener);
+	}
+
+	ConnectClientListener listener() {
+		return this.listener;
+	}
+
+	/**
+	 * Set the registry that observes every mesh request
+	 * ({@code connect.client.requests}).
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	ObservationRegistry getObservationRegistry() {
+		return this.observationRegistry;
+	}
+
+	/**
+	 * Return the upstreams called so far, by name.
+	 * @return the upstreams, a snapshot
+	 */
+	public Map<String, UpstreamEndpoints> getUpstreams() {
+		return new java.util.TreeMap<>(this.upstreams);
 	}
 
 	static String key(Endpoint endpoint) {
@@ -286,6 +338,35 @@ public final class ConnectUpstreams implements AutoCloseable {
 	}
 
 	private record Client(ConnectionProvider provider, HttpClient http) {
+
+	}
+
+	private record CompositeListener(List<ConnectClientListener> listeners) implements ConnectClientListener {
+
+		@Override
+		public void retried(String upstream, String target) {
+			this.listeners.forEach((listener) -> listener.retried(upstream, target));
+		}
+
+		@Override
+		public void failedOver(String upstream, String target) {
+			this.listeners.forEach((listener) -> listener.failedOver(upstream, target));
+		}
+
+		@Override
+		public void noHealthyEndpoint(String upstream) {
+			this.listeners.forEach((listener) -> listener.noHealthyEndpoint(upstream));
+		}
+
+		@Override
+		public void connectionOpened(String service) {
+			this.listeners.forEach((listener) -> listener.connectionOpened(service));
+		}
+
+		@Override
+		public void connectionClosed(String service) {
+			this.listeners.forEach((listener) -> listener.connectionClosed(service));
+		}
 
 	}
 

@@ -71,6 +71,8 @@ public final class ConnectIdentityManager implements AutoCloseable {
 
 	private volatile @Nullable ConnectIdentity identity;
 
+	private volatile @Nullable CaRoots caRoots;
+
 	private @Nullable Watch<CaRoots> rootsWatch;
 
 	private @Nullable Watch<LeafCertificate> leafWatch;
@@ -116,6 +118,7 @@ public final class ConnectIdentityManager implements AutoCloseable {
 						ex);
 			}
 			this.identity = current;
+			this.caRoots = roots.value();
 			logger.info("Connect identity loaded: " + current.getSpiffeId() + ", serial " + current.getSerialNumber()
 					+ ", valid until " + current.getExpiry() + ", " + current.getRoots().size() + " trusted root(s)");
 			Watch.Listener watchListener = new Watch.Listener() {
@@ -190,6 +193,7 @@ public final class ConnectIdentityManager implements AutoCloseable {
 
 	private void rootsChanged(CaRoots roots) {
 		update((current) -> current.withRoots(roots, 0), "roots (active root " + roots.activeRootId() + ")");
+		this.caRoots = roots;
 	}
 
 	private void leafChanged(LeafCertificate leaf) {
@@ -239,6 +243,15 @@ public final class ConnectIdentityManager implements AutoCloseable {
 		ConnectIdentity current = this.identity;
 		Assert.state(current != null, "Connect identity is not loaded yet");
 		return current;
+	}
+
+	/**
+	 * Return the roots as the agent last listed them (IDs, names, validity, which is
+	 * active), or {@code null} before the identity is loaded.
+	 * @return the roots
+	 */
+	public @Nullable CaRoots getCaRoots() {
+		return this.caRoots;
 	}
 
 	/**

@@ -1,0 +1,94 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import java.net.http.HttpTimeoutException;
+
+import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.identity.ConnectIdentityException;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a start-up that failed because the service's identity could not be loaded from
+ * the Consul agent: the agent was unreachable, refused the ACL token (403), kept failing
+ * until {@code connect.agent.startup-timeout}, or returned unusable material.
+ *
+ * @author connect-spring-boot authors
+ */
+class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIdentityException> {
+
+	private static final String TIMEOUT = "connect.agent.startup-timeout";
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, ConnectIdentityException cause) {
+		ConsulAgentException agentFailure = findCause(cause, ConsulAgentException.class);
+		if (agentFailure == null) {
+			return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
+					"Check the Consul agent's Connect CA ('consul connect ca get-config') and its logs; the "
+							+ "certificate and key it returns for this service must be valid PEM for this service.",
+					cause);
+		}
+		String address = agentFailure.getAgentAddress();
+		if (agentFailure.getStatus() == 403) {
+			return new FailureAnalysis(
+					"The Consul agent at " + address + " refused the ACL token: " + agentFailure.getEndpoint()
+							+ " answered HTTP 403 (" + agentFailure.getConsulMessage().trim() + ").",
+					"Give the token in connect.agent.token (or CONSUL_HTTP_TOKEN / connect.agent.token-file) a "
+							+ "policy with service:write on this service, for example 'service \""
+							+ service(agentFailure) + "\" { policy = \"write\" }', or use a token that has one."
+							+ fix(agentFailure),
+					cause);
+		}
+		if (agentFailure.isUnreachable() && !timedOut(agentFailure)) {
+			return new FailureAnalysis(
+					"Consul Connect could not reach the Consul agent at " + address + " to load this service's "
+							+ "identity (" + agentFailure.getConsulMessage() + ").",
+					"Start a Consul agent with Connect enabled at " + address + ", or point the application at "
+							+ "yours with connect.agent.address (or CONSUL_HTTP_ADDR). Start-up waits for the agent "
+							+ "up to " + TIMEOUT + ".",
+					cause);
+		}
+		if (agentFailure.isUnreachable() || agentFailure.getStatus() >= 500 || agentFailure.getStatus() == 429) {
+			return new FailureAnalysis(
+					"The Consul agent at " + address + " did not deliver this service's identity within " + TIMEOUT
+							+ ": " + agentFailure.getMessage(),
+					"Check that the agent's Connect CA is initialised and its servers have a leader ('consul "
+							+ "operator raft list-peers', the agent's logs), or raise " + TIMEOUT + ".",
+					cause);
+		}
+		return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
+				"Fix what the Consul agent reported above." + fix(agentFailure), cause);
+	}
+
+	private boolean timedOut(ConsulAgentException failure) {
+		return findCause(failure, HttpTimeoutException.class) != null;
+	}
+
+	private static String service(ConsulAgentException failure) {
+		String endpoint = failure.getEndpoint();
+		int leaf = endpoint.indexOf("/ca/leaf/");
+		return (leaf >= 0) ? endpoint.substring(leaf + "/ca/leaf/".length()) : "<service>";
+	}
+
+	private static String fix(ConsulAgentException failure) {
+		String fix = failure.getFix();
+		return (fix != null) ? " The agent client suggests: " + fix + "." : "";
+	}
+
+}

@@ -1,0 +1,40 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a start-up that failed because {@code connect.service-name} is not set.
+ *
+ * @author connect-spring-boot authors
+ */
+class MissingServiceNameFailureAnalyzer extends AbstractFailureAnalyzer<MissingServiceNameException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, MissingServiceNameException cause) {
+		return new FailureAnalysis(
+				"Consul Connect is enabled but connect.service-name is not set, so there is no service to load a "
+						+ "certificate and SPIFFE ID for.",
+				"Set connect.service-name to the name of this service in the mesh (for example "
+						+ "connect.service-name=orders in application.properties, or CONNECT_SERVICE_NAME=orders in "
+						+ "the environment), or turn Connect off with connect.enabled=false.",
+				cause);
+	}
+
+}

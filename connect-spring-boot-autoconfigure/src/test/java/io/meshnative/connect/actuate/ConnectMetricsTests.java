@@ -1,0 +1,93 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.actuate;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.test.FakeConsulAgent;
+import io.meshnative.connect.test.FakeResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link ConnectMetrics} with faults of a fake agent: watch errors, staleness
+ * and rejected identity updates.
+ *
+ * @author connect-spring-boot authors
+ */
+class ConnectMetricsTests {
+
+	private final FakeIdentity identity = new FakeIdentity();
+
+	private final FakeIdentity.MutableClock clock = new FakeIdentity.MutableClock();
+
+	@Test
+	void watchErrorsStalenessAndRejectedUpdatesAreMeasured() {
+		String roots = this.identity.rootsJson();
+		String leaf = this.identity.leafJson("web", this.clock.instant().plus(Duration.ofHours(72)));
+		String otherService = this.identity.leafJson("api", this.clock.instant().plus(Duration.ofHours(72)));
+		MeterRegistry registry = new SimpleMeterRegistry();
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher((request) -> {
+				if (request.path().endsWith("/ca/roots")) {
+					return request.hasQueryParameter("index") ? FakeResponse.status(500, "No cluster leader")
+							: FakeResponse.json(roots).index(10);
+				}
+				if (!request.hasQueryParameter("index")) {
+					return FakeResponse.json(leaf).index(20);
+				}
+				return "20".equals(request.queryParameter("index")) ? FakeResponse.json(otherService).index(21)
+						: FakeResponse.hang();
+			});
+			new ConnectMetrics(manager, client, null, null, this.clock).bindTo(registry);
+			manager.start();
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+				assertThat(count(registry, "connect.agent.watch.errors", "kind", "roots", "type", "error"))
+					.isGreaterThanOrEqualTo(1);
+				assertThat(count(registry, "connect.agent.watch.errors", "kind", "leaf", "type", "rejected"))
+					.isEqualTo(1);
+				assertThat(registry.get("connect.identity.update.failures").counter().count()).isEqualTo(1);
+			});
+			assertThat(registry.get("connect.identity.rotations").tag("kind", "leaf").counter().count()).isZero();
+			this.clock.set(Instant.now().plus(Duration.ofMinutes(3)));
+			assertThat(registry.get("connect.agent.watch.staleness").tag("kind", "roots").timeGauge().value())
+				.isGreaterThanOrEqualTo(Duration.ofMinutes(3).toSeconds() - 30);
+			assertThat(registry.get("connect.agent.watch.staleness").tag("kind", "leaf").timeGauge().value()).isZero();
+			assertThat(registry.get("connect.identity.leaf.expiry").timeGauge().value()).isBetween(
+					(double) Duration.ofHours(72).minusMinutes(4).toSeconds(),
+					(double) Duration.ofHours(72).minusMinutes(2).toSeconds());
+			assertThat(registry.get("connect.identity.roots").gauge().value()).isEqualTo(1);
+		}
+	}
+
+	private static double count(MeterRegistry registry, String name, String... tags) {
+		io.micrometer.core.instrument.Counter counter = registry.find(name).tags(tags).counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+}

@@ -1,0 +1,111 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.identity.ConnectIdentityException;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.test.FakeConsulAgent;
+import io.meshnative.connect.test.FakeResponse;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link ConnectIdentityFailureAnalyzer} and
+ * {@link MissingServiceNameFailureAnalyzer}, on the exceptions real start-up failures
+ * throw.
+ *
+ * @author connect-spring-boot authors
+ */
+class ConnectFailureAnalyzersTests {
+
+	private final ConnectIdentityFailureAnalyzer analyzer = new ConnectIdentityFailureAnalyzer();
+
+	@Test
+	void agentUnreachable() {
+		FailureAnalysis analysis = analyze("http://127.0.0.1:1");
+		assertThat(analysis.getDescription())
+			.startsWith("Consul Connect could not reach the Consul agent at http://127.0.0.1:1");
+		assertThat(analysis.getAction()).contains("Start a Consul agent with Connect enabled at http://127.0.0.1:1")
+			.contains("connect.agent.address (or CONSUL_HTTP_ADDR)")
+			.contains("connect.agent.startup-timeout");
+	}
+
+	@Test
+	void aclTokenRefused() {
+		try (FakeConsulAgent fake = FakeConsulAgent.start()) {
+			fake.setDispatcher((request) -> request.path().endsWith("/ca/roots")
+					? FakeResponse.json("{\"ActiveRootID\":\"x\",\"TrustDomain\":\"t.consul\",\"Roots\":[]}")
+					: FakeResponse.status(403, "Permission denied: token with AccessorID '00000000' lacks permission"));
+			FailureAnalysis analysis = analyze(fake.getHttpAddress());
+			assertThat(analysis.getDescription())
+				.isEqualTo("The Consul agent at " + fake.getHttpAddress() + " refused the ACL token: GET "
+						+ "/v1/agent/connect/ca/leaf/orders answered HTTP 403 (Permission denied: token with "
+						+ "AccessorID '00000000' lacks permission).");
+			assertThat(analysis.getAction()).contains("service:write")
+				.contains("'service \"orders\" { policy = \"write\" }'")
+				.contains("connect.agent.token");
+		}
+	}
+
+	@Test
+	void identityNotDeliveredWithinTheStartupTimeout() {
+		try (FakeConsulAgent fake = FakeConsulAgent.start()) {
+			fake.setDefaultResponse(FakeResponse.status(500, "CA has not finished initializing"));
+			FailureAnalysis analysis = analyze(fake.getHttpAddress());
+			assertThat(analysis.getDescription())
+				.startsWith("The Consul agent at " + fake.getHttpAddress() + " did not deliver this service's identity "
+						+ "within connect.agent.startup-timeout")
+				.contains("CA has not finished initializing");
+			assertThat(analysis.getAction()).contains("Connect CA is initialised")
+				.contains("raise connect.agent.startup-timeout");
+		}
+	}
+
+	@Test
+	void missingServiceName() {
+		FailureAnalysis analysis = new MissingServiceNameFailureAnalyzer()
+			.analyze(new BeanCreationException("connectIdentityManager", "failed", new MissingServiceNameException()));
+		assertThat(analysis.getDescription()).isEqualTo("Consul Connect is enabled but connect.service-name is not "
+				+ "set, so there is no service to load a certificate and SPIFFE ID for.");
+		assertThat(analysis.getAction()).startsWith("Set connect.service-name to the name of this service")
+			.contains("connect.enabled=false");
+	}
+
+	private FailureAnalysis analyze(String address) {
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(address)).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "orders", Duration.ofSeconds(1),
+						Duration.ofMinutes(5))) {
+			ConnectIdentityException failure = assertThatExceptionOfType(ConnectIdentityException.class)
+				.isThrownBy(manager::start)
+				.actual();
+			FailureAnalysis analysis = this.analyzer
+				.analyze(new BeanCreationException("connectIdentityManager", "failed", failure));
+			assertThat(analysis).isNotNull();
+			return analysis;
+		}
+	}
+
+}
