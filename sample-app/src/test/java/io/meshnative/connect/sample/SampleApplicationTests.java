@@ -72,6 +72,10 @@ class SampleApplicationTests {
 					.contains("\"service\":\"backend\"")
 					.contains("\"caller\":\"" + frontendId + "\"")
 					.contains("\"version\":\"v1\""));
+			assertThat(get(cli, port(frontend), "/actuator/health")).contains("\"status\":\"UP\"")
+				.contains("\"connect\"");
+			assertThat(get(cli, port(backend), "/actuator/connect")).contains("/svc/backend")
+				.doesNotContain("PRIVATE KEY");
 			for (String service : List.of("frontend", "backend")) {
 				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 					String health = agent.request("GET", "/v1/health/connect/" + service + "?passing", null);
