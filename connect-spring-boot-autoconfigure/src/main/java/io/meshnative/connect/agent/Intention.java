@@ -106,10 +106,13 @@ public record Intention(@JsonProperty("ID") String id, String description, @Json
 	 * @param prefix value prefix
 	 * @param suffix value suffix
 	 * @param regex value regular expression
+	 * @param contains value substring (Consul 1.20.1 and later)
+	 * @param ignoreCase compare values without regard to case (Consul 1.20.1 and later)
 	 * @param invert invert the match
 	 */
 	public record HeaderPermission(String name, boolean present, @Nullable String exact, @Nullable String prefix,
-			@Nullable String suffix, @Nullable String regex, boolean invert) {
+			@Nullable String suffix, @Nullable String regex, @Nullable String contains, boolean ignoreCase,
+			boolean invert) {
 
 		public HeaderPermission {
 			name = Values.string(name);

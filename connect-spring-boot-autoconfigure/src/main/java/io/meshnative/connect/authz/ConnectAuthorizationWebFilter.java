@@ -63,14 +63,21 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 		ServerHttpRequest request = exchange.getRequest();
 		SslInfo sslInfo = request.getSslInfo();
 		X509Certificate[] certificates = (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
-		return Mono.fromFuture(() -> this.authorization.check(certificates)).flatMap((outcome) -> {
-			if (!outcome.decision().allowed()) {
-				this.authorization.logDenied(outcome, request.getMethod().name(), request.getPath().value());
-				return deny(exchange.getResponse());
-			}
-			exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
-			return chain.filter(exchange);
-		});
+		return Mono.fromFuture(() -> this.authorization.check(certificates, () -> l7Request(request)))
+			.flatMap((outcome) -> {
+				if (!outcome.decision().allowed()) {
+					this.authorization.logDenied(outcome, request.getMethod().name(), request.getPath().value());
+					return deny(exchange.getResponse());
+				}
+				exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
+				return chain.filter(exchange);
+			});
+	}
+
+	private static L7Request l7Request(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		return L7Request.of(request.getMethod().name(), request.getURI().getRawPath(),
+				request.getURI().getRawFragment() != null, headers.headerNames(), headers::getValuesAsList);
 	}
 
 	private Mono<Void> deny(ServerHttpResponse response) {
