@@ -154,14 +154,24 @@ public final class ConnectAuthorizer implements AutoCloseable {
 			logger.debug("Watching intentions for '" + this.service + "'; decisions are cached until they change");
 		}
 		this.watchingIntentions = true;
-		IntentionRules compiled = IntentionRules
-			.compile(intentions.getOrDefault(this.service, Collections.emptyList()));
+		IntentionRules compiled = compileRules(intentions);
 		if (compiled.getUnavailableReason() != null && this.rules.getUnavailableReason() == null) {
 			logger.warn("L7 intentions for '" + this.service + "' are denied until they can be evaluated: "
 					+ compiled.getUnavailableReason());
 		}
 		this.rules = compiled;
 		invalidate();
+	}
+
+	private IntentionRules compileRules(Map<String, List<Intention>> intentions) {
+		try {
+			List<Intention> forService = intentions.get(this.service);
+			return IntentionRules.compile((forService != null) ? forService : Collections.emptyList());
+		}
+		catch (RuntimeException ex) {
+			return IntentionRules
+				.unavailable("the intentions could not be read (" + ex.getClass().getSimpleName() + ")");
+		}
 	}
 
 	private void intentionsUnavailable(ConsulAgentException exception) {

@@ -72,7 +72,12 @@ final class IntentionRules {
 	 * @return the rules
 	 */
 	static IntentionRules compile(List<Intention> intentions) {
-		List<Intention> sorted = new ArrayList<>(intentions);
+		List<Intention> sorted = new ArrayList<>();
+		for (Intention intention : intentions) {
+			if (intention != null) {
+				sorted.add(intention);
+			}
+		}
 		sorted.sort(Comparator.comparingInt(Intention::precedence).reversed());
 		List<Compiled> compiled = new ArrayList<>();
 		for (Intention intention : sorted) {
