@@ -210,6 +210,14 @@ class L7IntentionsIntegrationTests {
 			this.application = application;
 		}
 
+		WebApplicationType type() {
+			return this.type;
+		}
+
+		Class<?> application() {
+			return this.application;
+		}
+
 		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
 			Map<String, Object> properties = new LinkedHashMap<>();
 			properties.put("server.port", "0");

@@ -88,7 +88,14 @@ final class MeshTestClient {
 	}
 
 	Connection open(int port) throws IOException {
+		return open(port, null);
+	}
+
+	Connection open(int port, @Nullable String protocol) throws IOException {
 		SSLSocket socket = (SSLSocket) this.sslContext.getSocketFactory().createSocket("127.0.0.1", port);
+		if (protocol != null) {
+			socket.setEnabledProtocols(new String[] { protocol });
+		}
 		socket.setSoTimeout(10_000);
 		socket.startHandshake();
 		return new Connection(socket);
