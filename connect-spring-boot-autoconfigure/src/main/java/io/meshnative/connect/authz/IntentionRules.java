@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -41,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * when it holds for any value of the header (each value and all values joined with
  * {@code ,}) while one of an allow permission must hold for every value. Intentions that
  * cannot be compiled (an unknown action, a bad regular expression, a header condition
- * without a match) make every L7 decision a deny.
+ * without a match, JWT requirements, which are not supported) make every L7 decision a
+ * deny.
  *
  * @author connect-spring-boot authors
  */
@@ -92,6 +94,9 @@ final class IntentionRules {
 	}
 
 	private static List<Permission> compilePermissions(Intention intention) {
+		if (hasJwt(intention.jwt())) {
+			throw new IllegalArgumentException("JWT requirements are not supported");
+		}
 		List<Permission> permissions = new ArrayList<>();
 		int index = 0;
 		for (Intention.Permission permission : intention.permissions()) {
@@ -189,6 +194,10 @@ final class IntentionRules {
 		}
 	}
 
+	private static boolean hasJwt(@Nullable Map<String, Object> jwt) {
+		return jwt != null && !jwt.isEmpty();
+	}
+
 	private static boolean hasText(@Nullable String value) {
 		return value != null && !value.isEmpty();
 	}
@@ -243,6 +252,9 @@ final class IntentionRules {
 						+ "' (expected allow or deny)");
 			}
 			boolean allow = action.equals("allow");
+			if (hasJwt(permission.jwt())) {
+				throw new IllegalArgumentException("permission " + index + " has JWT requirements (not supported)");
+			}
 			Intention.HttpPermission http = permission.http();
 			if (http == null) {
 				return new Permission(index, allow, null, Collections.emptyList(), Collections.emptyList());

@@ -210,8 +210,8 @@ class IntentionRulesTests {
 				assertThat(evaluation.result()).isEqualTo(IntentionRules.Result.DENY);
 				assertThat(evaluation.reason()).contains("not a valid regular expression");
 			});
-		assertThat(
-				result(IntentionRules.compile(List.of(l7("web", 9, new Permission("maybe", null)))), WEB, "GET", "/x"))
+		assertThat(result(IntentionRules.compile(List.of(l7("web", 9, new Permission("maybe", null, null)))), WEB,
+				"GET", "/x"))
 			.isEqualTo(IntentionRules.Result.DENY);
 		assertThat(result(IntentionRules.compile(List.of(l7("web", 9, allow(new HttpPermission(null, null, null,
 				List.of(header("x-a", false, null, null, null, null, null, false, false)), Collections.emptyList()))))),
@@ -222,8 +222,24 @@ class IntentionRulesTests {
 	}
 
 	@Test
+	void jwtRequirementsCannotBeEvaluatedSoEveryL7DecisionIsADeny() {
+		Permission withJwt = new Permission("allow", path("/", null, null),
+				Map.of("Providers", List.of(Map.of("Name", "okta"))));
+		IntentionRules.Evaluation evaluation = IntentionRules.compile(List.of(l7("web", 9, withJwt)))
+			.evaluate(WEB, request("GET", "/x", Collections.emptyMap()));
+		assertThat(evaluation.result()).isEqualTo(IntentionRules.Result.DENY);
+		assertThat(evaluation.reason()).contains("JWT");
+		Intention intentionJwt = new Intention("", "", "default", "web", "default", "db", "", "", "", "consul", "",
+				List.of(allow(path("/", null, null))), 9, Collections.emptyMap(),
+				Map.of("Providers", List.of(Map.of("Name", "okta"))));
+		assertThat(IntentionRules.compile(List.of(intentionJwt))
+			.evaluate(WEB, request("GET", "/x", Collections.emptyMap()))
+			.result()).isEqualTo(IntentionRules.Result.DENY);
+	}
+
+	@Test
 	void permissionWithoutHttpMatchesEveryRequest() {
-		IntentionRules rules = IntentionRules.compile(List.of(l7("web", 9, new Permission("deny", null))));
+		IntentionRules rules = IntentionRules.compile(List.of(l7("web", 9, new Permission("deny", null, null))));
 		assertThat(result(rules, WEB, "DELETE", "/anything")).isEqualTo(IntentionRules.Result.DENY);
 	}
 
@@ -243,15 +259,15 @@ class IntentionRulesTests {
 
 	static Intention l7(String source, int precedence, Permission... permissions) {
 		return new Intention("", "", "default", source, "default", "db", "", "", "", "consul", "", List.of(permissions),
-				precedence, Collections.emptyMap());
+				precedence, Collections.emptyMap(), null);
 	}
 
 	static Permission allow(HttpPermission http) {
-		return new Permission("allow", http);
+		return new Permission("allow", http, null);
 	}
 
 	static Permission deny(HttpPermission http) {
-		return new Permission("deny", http);
+		return new Permission("deny", http, null);
 	}
 
 	static HttpPermission path(@Nullable String prefix, @Nullable String exact, @Nullable String regex) {
