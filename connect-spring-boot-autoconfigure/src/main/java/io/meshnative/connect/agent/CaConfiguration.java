@@ -16,6 +16,8 @@
 
 package io.meshnative.connect.agent;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -38,6 +40,26 @@ public record CaConfiguration(String provider, Map<String, Object> config, @Null
 	public CaConfiguration {
 		provider = Values.string(provider);
 		config = Values.map(config);
+	}
+
+	/**
+	 * Describe the configuration without the values of keys, tokens, secrets and
+	 * passwords ({@code PrivateKey}, a Vault {@code Token}, ...).
+	 * @return the description
+	 */
+	@Override
+	public String toString() {
+		Map<String, Object> shown = new LinkedHashMap<>();
+		this.config.forEach((key, value) -> shown.put(key, isSecret(key) ? "<hidden>" : value));
+		return "CaConfiguration[provider=" + this.provider + ", config=" + shown + ", forceWithoutCrossSigning="
+				+ this.forceWithoutCrossSigning + "]";
+	}
+
+	private static boolean isSecret(String key) {
+		String lower = key.toLowerCase(Locale.ROOT);
+		return (lower.contains("key") && !lower.equals("privatekeytype") && !lower.equals("privatekeybits")
+				&& !lower.endsWith("keyid")) || lower.contains("token") || lower.contains("secret")
+				|| lower.contains("password");
 	}
 
 }

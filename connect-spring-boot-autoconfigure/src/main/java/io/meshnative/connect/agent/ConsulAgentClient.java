@@ -439,13 +439,29 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		catch (JacksonException | IllegalArgumentException ex) {
 			throw new ConsulAgentException(endpoint, this.displayAddress, status,
-					"the body could not be decoded (" + ex.getMessage() + ")",
-					"check that connect.agent.address points at a Consul agent", ex);
+					"the body could not be decoded (" + withoutSecrets(ex.getMessage()) + ")",
+					"check that connect.agent.address points at a Consul agent", null);
+		}
+		if (value == null) {
+			throw new ConsulAgentException(endpoint, this.displayAddress, status, "the body is empty or JSON null",
+					"check that connect.agent.address points at a Consul agent", null);
 		}
 		return new AgentResponse<>(value, headerLong(response, "X-Consul-Index"),
 				response.headers().firstValue("X-Consul-ContentHash").orElse(null),
 				response.headers().firstValue("X-Cache").map("HIT"::equalsIgnoreCase).orElse(null),
 				response.headers().firstValue("Age").map(ConsulAgentClient::seconds).orElse(null));
+	}
+
+	/**
+	 * Remove what could be key or token material from a decoder message: a body that
+	 * cannot be decoded may be a leaf whose private key the decoder quotes. Long runs of
+	 * Base64 characters become {@code [...]}; the exception that carried the original
+	 * message is not kept as a cause.
+	 * @param message the decoder's message
+	 * @return the message without such runs
+	 */
+	static String withoutSecrets(@Nullable String message) {
+		return String.valueOf(message).replaceAll("[A-Za-z0-9+/=_-]{16,}", "[...]");
 	}
 
 	private ConsulAgentException transportFailure(String endpoint, @Nullable Throwable failure, Duration timeout) {

@@ -40,13 +40,15 @@ import org.jspecify.annotations.Nullable;
  * @param permissions L7 permissions, empty for an L4 intention
  * @param precedence the precedence, higher wins
  * @param meta metadata
+ * @param jwt JWT requirements of the intention, {@code null} when absent
  * @author connect-spring-boot authors
  * @since 0.1.0
  */
 public record Intention(@JsonProperty("ID") String id, String description, @JsonProperty("SourceNS") String sourceNs,
 		String sourceName, @JsonProperty("DestinationNS") String destinationNs, String destinationName,
 		String sourcePartition, String destinationPartition, String sourcePeer, String sourceType, String action,
-		List<Permission> permissions, int precedence, Map<String, String> meta) {
+		List<Permission> permissions, int precedence, Map<String, String> meta,
+		@JsonProperty("JWT") @Nullable Map<String, Object> jwt) {
 
 	public Intention {
 		id = Values.string(id);
@@ -69,8 +71,10 @@ public record Intention(@JsonProperty("ID") String id, String description, @Json
 	 *
 	 * @param action {@code allow} or {@code deny}
 	 * @param http the HTTP request match, {@code null} when absent
+	 * @param jwt JWT requirements, {@code null} when absent
 	 */
-	public record Permission(String action, @JsonProperty("HTTP") @Nullable HttpPermission http) {
+	public record Permission(String action, @JsonProperty("HTTP") @Nullable HttpPermission http,
+			@JsonProperty("JWT") @Nullable Map<String, Object> jwt) {
 
 		public Permission {
 			action = Values.string(action);
@@ -106,10 +110,13 @@ public record Intention(@JsonProperty("ID") String id, String description, @Json
 	 * @param prefix value prefix
 	 * @param suffix value suffix
 	 * @param regex value regular expression
+	 * @param contains value substring (Consul 1.20.1 and later)
+	 * @param ignoreCase compare values without regard to case (Consul 1.20.1 and later)
 	 * @param invert invert the match
 	 */
 	public record HeaderPermission(String name, boolean present, @Nullable String exact, @Nullable String prefix,
-			@Nullable String suffix, @Nullable String regex, boolean invert) {
+			@Nullable String suffix, @Nullable String regex, @Nullable String contains, boolean ignoreCase,
+			boolean invert) {
 
 		public HeaderPermission {
 			name = Values.string(name);

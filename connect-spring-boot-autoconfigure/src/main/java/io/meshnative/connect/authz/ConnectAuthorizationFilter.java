@@ -19,6 +19,7 @@ package io.meshnative.connect.authz;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Collections;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import jakarta.servlet.FilterChain;
@@ -59,7 +60,7 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		Object certificates = request.getAttribute(CERTIFICATES_ATTRIBUTE);
 		InboundDecision outcome = this.authorization
-			.check((certificates instanceof X509Certificate[] array) ? array : null)
+			.check((certificates instanceof X509Certificate[] array) ? array : null, () -> l7Request(request))
 			.join();
 		if (!outcome.decision().allowed()) {
 			this.authorization.logDenied(outcome, request.getMethod(), request.getRequestURI());
@@ -71,6 +72,12 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 		}
 		request.setAttribute(ConnectCaller.ATTRIBUTE, outcome.caller());
 		chain.doFilter(request, response);
+	}
+
+	private static L7Request l7Request(HttpServletRequest request) {
+		String uri = request.getRequestURI();
+		return L7Request.of(request.getMethod(), uri, uri.indexOf('#') >= 0, Collections.list(request.getHeaderNames()),
+				(name) -> Collections.list(request.getHeaders(name)));
 	}
 
 }

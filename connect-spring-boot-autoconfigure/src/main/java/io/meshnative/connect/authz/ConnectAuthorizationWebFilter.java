@@ -70,7 +70,7 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 		ServerHttpRequest request = exchange.getRequest();
 		SslInfo sslInfo = request.getSslInfo();
 		X509Certificate[] certificates = (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
-		CompletableFuture<InboundDecision> check = this.authorization.check(certificates);
+		CompletableFuture<InboundDecision> check = this.authorization.check(certificates, () -> l7Request(request));
 		Mono<InboundDecision> decision = Mono.fromFuture(check);
 		if (!check.isDone()) {
 			decision = onEventLoopOf(request, decision);
@@ -83,6 +83,12 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 			exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
 			return chain.filter(exchange);
 		});
+	}
+
+	private static L7Request l7Request(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		return L7Request.of(request.getMethod().name(), request.getURI().getRawPath(),
+				request.getURI().getRawFragment() != null, headers.headerNames(), headers::getValuesAsList);
 	}
 
 	/**

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.meshnative.connect.agent.AgentQuery;
 import io.meshnative.connect.agent.AuthorizeRequest;
@@ -31,6 +32,7 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.agent.Intention;
 import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.identity.SpiffeId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +48,11 @@ import org.jspecify.annotations.Nullable;
  * intentions, entries expire after a TTL instead. When the agent cannot answer, an
  * expired entry is still used, and a caller with no entry at all is decided by the
  * {@link FailureMode failure mode} (deny by default).
+ * <p>
+ * The agent answers for L4 only: it denies every caller whose first matching intention is
+ * an L7 intention (one with HTTP permissions). For those callers the permissions are
+ * evaluated here, per request, from the watched intentions ({@link IntentionRules}); when
+ * the intentions cannot be read or compiled, such a request is denied.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -62,6 +69,20 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	private static final int INTENTIONS_BURST = 3;
 
 	private static final Duration INTENTIONS_REFILL = Duration.ofSeconds(1);
+
+	/**
+	 * How the agent's authorize endpoint starts the reason when the caller's first
+	 * matching intention is an L7 intention (Consul {@code agent/connect_auth.go}).
+	 */
+	private static final String L7_REASON = "Matched L7 intention";
+
+	/**
+	 * The reasons the authorize endpoint gives when no intention matched.
+	 */
+	private static final List<String> DEFAULT_REASONS = List.of("Default behavior configured by ACLs",
+			"ACLs disabled, access is allowed by default");
+
+	private static final String DEFAULT_PROBE_NAME = "connect-spring-boot-default-probe";
 
 	private final ConsulAgentClient client;
 
@@ -84,6 +105,10 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	private volatile boolean watchingIntentions;
 
 	private volatile @Nullable Watch<Map<String, List<Intention>>> intentionsWatch;
+
+	private volatile IntentionRules rules = IntentionRules.unavailable("the intentions have not been read yet");
+
+	private volatile @Nullable DefaultDecision defaultDecision;
 
 	/**
 	 * Create a new instance.
@@ -132,7 +157,24 @@ public final class ConnectAuthorizer implements AutoCloseable {
 			logger.debug("Watching intentions for '" + this.service + "'; decisions are cached until they change");
 		}
 		this.watchingIntentions = true;
+		IntentionRules compiled = compileRules(intentions);
+		if (compiled.getUnavailableReason() != null && this.rules.getUnavailableReason() == null) {
+			logger.warn("L7 intentions for '" + this.service + "' are denied until they can be evaluated: "
+					+ compiled.getUnavailableReason());
+		}
+		this.rules = compiled;
 		invalidate();
+	}
+
+	private IntentionRules compileRules(Map<String, List<Intention>> intentions) {
+		try {
+			List<Intention> forService = intentions.get(this.service);
+			return IntentionRules.compile((forService != null) ? forService : Collections.emptyList());
+		}
+		catch (RuntimeException ex) {
+			return IntentionRules
+				.unavailable("the intentions could not be read (" + ex.getClass().getSimpleName() + ")");
+		}
 	}
 
 	private void intentionsUnavailable(ConsulAgentException exception) {
@@ -142,6 +184,8 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		}
 		if (exception.getStatus() == 403) {
 			this.watchingIntentions = false;
+			this.rules = IntentionRules
+				.unavailable("the ACL token cannot read intentions for '" + this.service + "' (intentions:read)");
 		}
 	}
 
@@ -180,6 +224,88 @@ public final class ConnectAuthorizer implements AutoCloseable {
 			}
 		});
 		return pending;
+	}
+
+	/**
+	 * Decide about a request: the caller's decision as {@link #authorize(String, String)}
+	 * gives it, and when the agent denied the caller because an L7 intention matched, the
+	 * decision of that intention's HTTP permissions for this request.
+	 * @param caller the SPIFFE ID from the caller's validated certificate
+	 * @param callerSerial the serial number of the caller's certificate, colon-hex
+	 * @param request the request, read only when an L7 intention applies
+	 * @return the decision; never completes exceptionally
+	 */
+	CompletableFuture<AuthorizationDecision> authorizeRequest(SpiffeId caller, String callerSerial,
+			Supplier<L7Request> request) {
+		return authorize(caller.toUri(), callerSerial).thenCompose((decision) -> {
+			if (decision.allowed() || !decision.reason().startsWith(L7_REASON)) {
+				return CompletableFuture.completedFuture(decision);
+			}
+			return decideLayer7(caller, request.get());
+		});
+	}
+
+	private CompletableFuture<AuthorizationDecision> decideLayer7(SpiffeId caller, L7Request request) {
+		IntentionRules.Evaluation evaluation;
+		try {
+			evaluation = this.rules.evaluate(caller, request);
+		}
+		catch (RuntimeException ex) {
+			evaluation = new IntentionRules.Evaluation(IntentionRules.Result.DENY,
+					"L7 intentions could not be evaluated (" + ex.getClass().getSimpleName() + ")");
+		}
+		if (evaluation.result() != IntentionRules.Result.NO_MATCH) {
+			return CompletableFuture
+				.completedFuture(new AuthorizationDecision(evaluation.result() == IntentionRules.Result.ALLOW,
+						evaluation.reason(), AuthorizationDecision.Source.LOCAL));
+		}
+		String reason = evaluation.reason();
+		return defaultDecision(caller).thenApply((allowed) -> {
+			if (allowed == null) {
+				return new AuthorizationDecision(false, reason + "; the default decision is not known, denied",
+						AuthorizationDecision.Source.LOCAL);
+			}
+			return new AuthorizationDecision(allowed,
+					reason + "; the default decision " + (allowed ? "allows" : "denies"),
+					AuthorizationDecision.Source.LOCAL);
+		});
+	}
+
+	/**
+	 * The decision for a request that no permission of the caller's L7 intention matches:
+	 * the agent's answer for a caller that no intention can name (a service in a
+	 * namespace of its own), accepted only when the agent says it is the default.
+	 * @param caller the caller, whose trust domain and datacenter the probe uses
+	 * @return whether the default allows, {@code null} when it is not known
+	 */
+	private CompletableFuture<@Nullable Boolean> defaultDecision(SpiffeId caller) {
+		long currentGeneration = this.generation.get();
+		DefaultDecision known = this.defaultDecision;
+		if (known != null && known.generation() == currentGeneration) {
+			return known.allowed();
+		}
+		String probe = SpiffeId
+			.forService(caller.trustDomain(), DEFAULT_PROBE_NAME, caller.datacenter(), DEFAULT_PROBE_NAME)
+			.toUri();
+		CompletableFuture<@Nullable Boolean> allowed;
+		try {
+			allowed = this.client.authorizeAsync(new AuthorizeRequest(this.service, probe, null))
+				.handle((answer, failure) -> {
+					if (answer == null || !DEFAULT_REASONS.contains(answer.reason())) {
+						return null;
+					}
+					return answer.authorized();
+				});
+		}
+		catch (RuntimeException ex) {
+			allowed = CompletableFuture.completedFuture(null);
+		}
+		allowed.thenAccept((value) -> {
+			if (value != null) {
+				this.defaultDecision = new DefaultDecision(currentGeneration, CompletableFuture.completedFuture(value));
+			}
+		});
+		return allowed;
 	}
 
 	private CompletableFuture<AuthorizationDecision> ask(String caller, String serial, @Nullable Entry stale) {
@@ -310,6 +436,10 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		 * Let the caller through.
 		 */
 		ALLOW
+
+	}
+
+	private record DefaultDecision(long generation, CompletableFuture<@Nullable Boolean> allowed) {
 
 	}
 

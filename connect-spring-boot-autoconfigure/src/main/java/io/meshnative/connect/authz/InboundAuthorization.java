@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.meshnative.connect.identity.ConnectIdentity;
 import io.meshnative.connect.identity.ConnectIdentityManager;
@@ -31,7 +32,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The check both inbound filters run for every request: validate the caller's certificate
  * chain against the current roots and trust domain (before anything looks at the caller's
- * identity), then ask the {@link ConnectAuthorizer}.
+ * identity), then ask the {@link ConnectAuthorizer}, which evaluates the HTTP permissions
+ * of an L7 intention against the request.
  *
  * @author connect-spring-boot authors
  */
@@ -53,14 +55,14 @@ final class InboundAuthorization {
 		this.clock = clock;
 	}
 
-	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain) {
-		return decide(chain).thenApply((outcome) -> {
+	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
+		return decide(chain, request).thenApply((outcome) -> {
 			this.authorizer.decided(outcome.decision());
 			return outcome;
 		});
 	}
 
-	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain) {
+	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
 		if (chain == null || chain.length == 0) {
 			return CompletableFuture.completedFuture(denied("no client certificate", null));
 		}
@@ -77,7 +79,7 @@ final class InboundAuthorization {
 		String uri = spiffeId.toUri();
 		ConnectCaller caller = new ConnectCaller(uri, spiffeId.trustDomain(), spiffeId.partition(),
 				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(chain[0].getSerialNumber()));
-		return this.authorizer.authorize(uri, caller.serialNumber())
+		return this.authorizer.authorizeRequest(spiffeId, caller.serialNumber(), request)
 			.thenApply((decision) -> new InboundDecision(decision, caller));
 	}
 

@@ -89,17 +89,25 @@ class AuthorizationIntegrationTests {
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
-	void l7IntentionIsADenyAsTheAgentSays(Stack stack) throws IOException {
+	void l7IntentionIsEvaluatedPerRequestWhereTheAgentOnlySaysDeny(Stack stack) throws IOException {
 		String service = "l7-" + stack.name().toLowerCase(Locale.ROOT);
 		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
 			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
-					List.of(Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/hello"))))));
+					List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/hello"))))));
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized()).isFalse();
 			int port = port(context);
-			await().atMost(Duration.ofSeconds(1))
+			await().atMost(Duration.ofSeconds(5))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> caller("cli").get(port, "/hello").status() == 403);
+			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
+					List.of(Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/hello"))))));
+			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized())
+				.as("the agent still says deny for an L7 intention that allows")
+				.isFalse();
+			await().atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> caller("cli").get(port, "/hello").status() == 200);
 		}
 		finally {
 			client.deleteConfigEntry("service-intentions", service);

@@ -23,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,8 +81,21 @@ final class MeshTestClient {
 		}
 	}
 
+	Response request(int port, String method, String path, Map<String, String> headers) throws IOException {
+		try (Connection connection = open(port)) {
+			return connection.request(method, path, headers);
+		}
+	}
+
 	Connection open(int port) throws IOException {
+		return open(port, null);
+	}
+
+	Connection open(int port, @Nullable String protocol) throws IOException {
 		SSLSocket socket = (SSLSocket) this.sslContext.getSocketFactory().createSocket("127.0.0.1", port);
+		if (protocol != null) {
+			socket.setEnabledProtocols(new String[] { protocol });
+		}
 		socket.setSoTimeout(10_000);
 		socket.startHandshake();
 		return new Connection(socket);
@@ -110,8 +124,17 @@ final class MeshTestClient {
 		}
 
 		Response get(String path) throws IOException {
-			this.out.write(("GET " + path + " HTTP/1.1\r\nHost: mesh\r\nAccept: application/json\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			return request("GET", path, Collections.emptyMap());
+		}
+
+		Response request(String method, String path, Map<String, String> requestHeaders) throws IOException {
+			StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: mesh\r\n");
+			head.append("Accept: application/json\r\n");
+			requestHeaders.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+			if (!method.equals("GET") && !method.equals("HEAD")) {
+				head.append("Content-Length: 0\r\n");
+			}
+			this.out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
 			this.out.flush();
 			String statusLine = readLine();
 			String[] parts = statusLine.split(" ", 3);

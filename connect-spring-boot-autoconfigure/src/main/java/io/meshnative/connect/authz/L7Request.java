@@ -1,0 +1,87 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.authz;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What L7 intentions look at in a request: the method, the raw path as the client sent it
+ * (normalized before matching, see {@link RequestPaths}) and the headers.
+ * <p>
+ * Header names are compared case-insensitively and with {@code _} read as {@code -}, so
+ * that {@code x_user} and {@code X-User} are values of the same header: a deny on
+ * {@code x-user} sees both, and an allow on it must hold for both. {@code Host} is also
+ * reachable as {@code :authority}.
+ *
+ * @param method the request method
+ * @param rawPath the path as sent, percent-encoded, without the query string
+ * @param hasFragment whether the request target carried a fragment
+ * @param headers header values by {@link #headerKey(String) normalized name}
+ * @author connect-spring-boot authors
+ */
+record L7Request(String method, String rawPath, boolean hasFragment, Map<String, List<String>> headers) {
+
+	/**
+	 * Build a request view.
+	 * @param method the request method
+	 * @param rawPath the raw path
+	 * @param hasFragment whether the request target carried a fragment
+	 * @param names the header names
+	 * @param values the values of a header name
+	 * @return the request view
+	 */
+	static L7Request of(String method, String rawPath, boolean hasFragment, Iterable<String> names,
+			Function<String, ? extends Iterable<String>> values) {
+		Map<String, List<String>> headers = new LinkedHashMap<>();
+		for (String name : names) {
+			List<String> list = headers.computeIfAbsent(headerKey(name), (key) -> new ArrayList<>());
+			for (String value : values.apply(name)) {
+				list.add(value);
+			}
+		}
+		return new L7Request(method, rawPath, hasFragment, headers);
+	}
+
+	/**
+	 * Return the values of a header.
+	 * @param name the header name, in any spelling
+	 * @return the values, empty when absent
+	 */
+	List<String> values(String name) {
+		List<String> values = this.headers.get(headerKey(name));
+		return (values != null) ? values : Collections.emptyList();
+	}
+
+	/**
+	 * Return the key a header name is stored under.
+	 * @param name the name
+	 * @return the key
+	 */
+	static String headerKey(@Nullable String name) {
+		String key = (name != null) ? name.toLowerCase(Locale.ROOT).replace('_', '-') : "";
+		return key.equals(":authority") ? "host" : key;
+	}
+
+}
