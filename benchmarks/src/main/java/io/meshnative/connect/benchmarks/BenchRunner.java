@@ -87,7 +87,8 @@ public final class BenchRunner {
 	 * netty-tcnative jars); {@code --jdk25=} (a JDK 25 home; JDK 25 arms are left out
 	 * when absent); {@code --arms=a,b} (only arms whose id contains one of these);
 	 * {@code --no-jmh}; {@code --concurrent-note=} (text recorded about other work on the
-	 * machine).
+	 * machine); {@code --notes=benchmarks/notes.md} (hand-written notes appended to the
+	 * report).
 	 * @param args the options
 	 * @throws Exception on failure
 	 */
@@ -106,6 +107,10 @@ public final class BenchRunner {
 		long started = System.nanoTime();
 		Report report = runner.run();
 		report.elapsed = Duration.ofNanos(System.nanoTime() - started);
+		Path notes = Path.of(options.getOrDefault("notes", "benchmarks/notes.md"));
+		if (Files.exists(notes)) {
+			report.notes = Files.readString(notes);
+		}
 		Path out = Path.of(options.getOrDefault("out", "docs/benchmarks.md"));
 		Files.createDirectories(out.toAbsolutePath().getParent());
 		Files.writeString(out, report.toMarkdown());
@@ -243,7 +248,8 @@ public final class BenchRunner {
 		awaitReady(arm, target, certificates, server, serverLog);
 		String info = Files.readAllLines(serverLog)
 			.stream()
-			.filter((line) -> line.contains("BENCH-NETTY-SSL-PROVIDER") || line.contains(" started on port"))
+			.filter((line) -> (arm.stack() == Stack.NETTY && line.contains("BENCH-NETTY-SSL-PROVIDER"))
+					|| line.contains(" started on port"))
 			.map((line) -> line.replaceAll(".*(BENCH-NETTY-SSL-PROVIDER|Tomcat started|Netty started)", "$1"))
 			.collect(Collectors.joining("; "));
 		return new Target(host, targetPort, serverPids, callerPids, info);
@@ -292,6 +298,7 @@ public final class BenchRunner {
 			.filter((candidate) -> candidate.startsWith("RESULT "))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("Driver printed no result:\n" + output));
+		output.lines().filter((candidate) -> candidate.startsWith("First error")).forEach(this::progress);
 		progress("  " + mode + ((extra.isEmpty() || extra.get(0).startsWith("--tls")) ? "" : " @ConnectClient") + ": "
 				+ line);
 		return LoadDriver.Result.parse(line);

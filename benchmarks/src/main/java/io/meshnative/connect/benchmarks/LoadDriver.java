@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import javax.net.ssl.SSLContext;
@@ -82,6 +83,8 @@ public final class LoadDriver {
 
 	private final List<Long> callerCpuPids;
 
+	private final AtomicReference<@Nullable Throwable> firstError = new AtomicReference<>();
+
 	/**
 	 * Create a driver.
 	 * @param transport how to open connections
@@ -123,6 +126,10 @@ public final class LoadDriver {
 				default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'");
 			};
 			System.out.println(result.toLine());
+			Throwable error = driver.firstError.get();
+			if (error != null) {
+				System.err.println("First error: " + error);
+			}
 		}
 		System.exit(0);
 	}
@@ -241,6 +248,7 @@ public final class LoadDriver {
 						now = done;
 					}
 					catch (IOException | RuntimeException ex) {
+						this.firstError.compareAndSet(null, ex);
 						if (measured) {
 							errors.incrementAndGet();
 						}
@@ -317,6 +325,7 @@ public final class LoadDriver {
 						}
 					}
 					catch (IOException | RuntimeException ex) {
+						this.firstError.compareAndSet(null, ex);
 						if (measured) {
 							errors.incrementAndGet();
 						}

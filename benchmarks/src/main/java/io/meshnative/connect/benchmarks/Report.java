@@ -59,6 +59,8 @@ final class Report {
 
 	Duration elapsed = Duration.ZERO;
 
+	String notes = "";
+
 	Report(Settings settings) {
 		this.settings = settings;
 	}
@@ -84,6 +86,9 @@ final class Report {
 		churn(md);
 		targets(md);
 		jmh(md);
+		if (!this.notes.isEmpty()) {
+			md.append(this.notes.trim()).append("\n\n");
+		}
 		if (!this.failures.isEmpty()) {
 			md.append("## Arms that failed\n\n");
 			this.failures.forEach((arm, failure) -> md.append("- `")
@@ -149,6 +154,8 @@ final class Report {
 
 	private void keepAlive(StringBuilder md) {
 		md.append("## Keep-alive: max throughput and latency at a fixed rate\n\n");
+		md.append("\"overloaded\": the arm could not sustain the fixed rate (requests were still unsent 5 s after ")
+			.append("the end, counted as errors), so its latencies mean nothing. ");
 		md.append("Ratios: \"x static\" against arm 2 on the same server, JDK and TLS provider (plain and sidecar ")
 			.append("against static Tomcat/JSSE on JDK 17), \"x sidecar\" against arm 4. Added p99 is this arm's ")
 			.append("p99 minus that of its static arm. Server CPU is user+system time of the server-side processes ")
@@ -169,12 +176,18 @@ final class Report {
 			md.append(number(throughput.perSecond())).append(" | ");
 			md.append(ratio(throughput.perSecond(), reference)).append(" | ");
 			md.append(ratio(throughput.perSecond(), sidecar)).append(" | ");
-			md.append(ms(rate.p50Micros())).append(" | ");
-			md.append(ms(rate.p99Micros())).append(" | ");
-			md.append(ms(rate.p999Micros())).append(" | ");
-			md.append(ms(rate.maxMicros())).append(" | ");
-			md.append((referenceRate != null) ? signedMs(rate.p99Micros() - referenceRate.p99Micros()) : "-")
-				.append(" | ");
+			if (rate.errors() > 0) {
+				md.append("overloaded | | | | | ");
+			}
+			else {
+				md.append(ms(rate.p50Micros())).append(" | ");
+				md.append(ms(rate.p99Micros())).append(" | ");
+				md.append(ms(rate.p999Micros())).append(" | ");
+				md.append(ms(rate.maxMicros())).append(" | ");
+				md.append((referenceRate != null && referenceRate.errors() == 0)
+						? signedMs(rate.p99Micros() - referenceRate.p99Micros()) : "-")
+					.append(" | ");
+			}
 			md.append(cpuPerRequest(rate)).append(" | ");
 			md.append(throughput.errors() + rate.errors()).append(" |\n");
 		});
@@ -255,7 +268,8 @@ final class Report {
 			md.append("- `").append(arm.id()).append("`: throughput ");
 			md.append(target(result.throughput.perSecond(), reference, 0.9)).append(" of static (>= 0.90), ");
 			md.append(target(result.throughput.perSecond(), sidecar, 2.0)).append(" of sidecar (>= 2.0)");
-			if (result.rate != null && referenceRate != null) {
+			if (result.rate != null && referenceRate != null && result.rate.errors() == 0
+					&& referenceRate.errors() == 0) {
 				double added = (result.rate.p99Micros() - referenceRate.p99Micros()) / 1000;
 				md.append(", added p99 ")
 					.append(String.format(Locale.ROOT, "%+.2f ms", added))
