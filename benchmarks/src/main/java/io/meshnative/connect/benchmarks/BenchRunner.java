@@ -164,6 +164,7 @@ public final class BenchRunner {
 			ArmResult result = new ArmResult();
 			result.serverInfo = target.info;
 			List<String> tls = (arm.tls()) ? List.of("--tls=" + certificates.client()) : Collections.emptyList();
+			drive(arm, target, tls, "warmup", this.settings.connections);
 			result.throughput = drive(arm, target, tls, "throughput", this.settings.connections);
 			result.rate = drive(arm, target, tls, "rate", this.settings.connections);
 			result.churn = drive(arm, target, tls, "churn", this.settings.churnThreads);
@@ -285,10 +286,11 @@ public final class BenchRunner {
 		List<String> command = new ArrayList<>(java(arm, "0", arm.boringssl()));
 		command.add(LoadDriver.class.getName());
 		command.add("--target=" + target.host + ":" + target.port);
-		command.add("--mode=" + mode);
+		command.add("--mode=" + (mode.equals("warmup") ? "throughput" : mode));
 		command.add("--connections=" + connections);
 		command.add("--rate=" + this.settings.rate);
-		command.add("--warmup=" + times[0]);
+		boolean viaClient = extra.stream().anyMatch((option) -> option.startsWith("--connect-client"));
+		command.add("--warmup=" + (viaClient ? times[0] + this.settings.times("warmup")[1] : times[0]));
 		command.add("--duration=" + times[1]);
 		command.add("--cpu-pids=" + join(target.serverPids));
 		command.add("--caller-cpu-pids=" + join(target.callerPids));

@@ -92,9 +92,10 @@ final class Settings {
 			return new double[] { 1, 1.5 };
 		}
 		return switch (mode) {
-			case "throughput" -> this.quick ? new double[] { 3, 3 } : new double[] { 10, 15 };
-			case "rate" -> this.quick ? new double[] { 2, 5 } : new double[] { 5, 30 };
-			default -> this.quick ? new double[] { 1, 3 } : new double[] { 5, 15 };
+			case "warmup" -> this.quick ? new double[] { 0, 6 } : new double[] { 0, 15 };
+			case "throughput" -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
+			case "rate" -> this.quick ? new double[] { 2, 5 } : new double[] { 5, 20 };
+			default -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
 		};
 	}
 
@@ -103,7 +104,7 @@ final class Settings {
 			return List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "1s");
 		}
 		return this.quick ? List.of("-f", "1", "-wi", "1", "-w", "1s", "-i", "2", "-r", "1s")
-				: List.of("-f", "1", "-wi", "3", "-w", "2s", "-i", "5", "-r", "2s");
+				: List.of("-f", "1", "-wi", "2", "-w", "2s", "-i", "3", "-r", "2s");
 	}
 
 	String boringSslClasspath() {
