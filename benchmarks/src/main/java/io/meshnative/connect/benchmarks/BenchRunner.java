@@ -598,6 +598,9 @@ public final class BenchRunner {
 				List<String> cells = cells(line);
 				StringBuilder params = new StringBuilder();
 				for (int i = 7; i < cells.size() && i < header.size(); i++) {
+					if (cells.get(i).isEmpty()) {
+						continue;
+					}
 					params.append((params.length() > 0) ? ", " : "")
 						.append(header.get(i).replace("Param: ", ""))
 						.append('=')
