@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The check both inbound filters run for every request: validate the caller's certificate
  * chain against the current roots and trust domain (before anything looks at the caller's
- * identity), then ask the {@link ConnectAuthorizer}, which evaluates the HTTP permissions
- * of an L7 intention against the request.
+ * identity; a chain already validated against the same roots is not validated again, see
+ * {@link ValidatedChains}), then ask the {@link ConnectAuthorizer}, which evaluates the
+ * HTTP permissions of an L7 intention against the request.
  *
  * @author connect-spring-boot authors
  */
@@ -45,7 +46,7 @@ final class InboundAuthorization {
 
 	private final ConnectAuthorizer authorizer;
 
-	private final SvidValidator validator = new SvidValidator();
+	private final ValidatedChains validatedChains = new ValidatedChains(new SvidValidator());
 
 	private final Clock clock;
 
@@ -69,7 +70,7 @@ final class InboundAuthorization {
 		ConnectIdentity identity = this.identityManager.getIdentity();
 		SpiffeId spiffeId;
 		try {
-			spiffeId = this.validator.validateClient(chain, identity.getRoots(), identity.getTrustDomain(),
+			spiffeId = this.validatedChains.validateClient(chain, identity.getRoots(), identity.getTrustDomain(),
 					this.clock.instant());
 		}
 		catch (SvidValidationException ex) {

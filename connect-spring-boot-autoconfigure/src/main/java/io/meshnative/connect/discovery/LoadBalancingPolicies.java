@@ -118,7 +118,7 @@ public final class LoadBalancingPolicies {
 
 	/**
 	 * Return a new ring-hash policy: a consistent hash ring with virtual nodes for each
-	 * endpoint, cached per endpoint list instance.
+	 * endpoint, cached while the endpoints stay the same.
 	 * @param hashPolicies the hash policies that compute the request hash
 	 * @param minimumRingSize the minimum number of ring entries, 1024 when not positive
 	 * @param maximumRingSize the maximum number of ring entries, 8M when not positive
@@ -133,7 +133,7 @@ public final class LoadBalancingPolicies {
 
 	/**
 	 * Return a new Maglev policy: a lookup table of 65537 entries filled from each
-	 * endpoint's permutation, cached per endpoint list instance.
+	 * endpoint's permutation, cached while the endpoints stay the same.
 	 * @param hashPolicies the hash policies that compute the request hash
 	 * @return the policy
 	 */
@@ -329,11 +329,12 @@ public final class LoadBalancingPolicies {
 
 		private T table(List<Endpoint> endpoints) {
 			Cached<T> current = this.cached;
-			if (current != null && current.endpoints() == endpoints && current.size() == endpoints.size()) {
+			if (current != null && current.endpoints().equals(endpoints)) {
 				return current.table();
 			}
-			T table = build(List.copyOf(endpoints));
-			this.cached = new Cached<>(endpoints, endpoints.size(), table);
+			List<Endpoint> copy = List.copyOf(endpoints);
+			T table = build(copy);
+			this.cached = new Cached<>(copy, table);
 			return table;
 		}
 
@@ -344,14 +345,15 @@ public final class LoadBalancingPolicies {
 	}
 
 	/**
-	 * A cached lookup structure and the list it was built from.
+	 * A cached lookup structure and the endpoints it was built from.
 	 *
 	 * @param <T> the lookup structure
-	 * @param endpoints the list, compared by identity
-	 * @param size the size of the list when the structure was built
+	 * @param endpoints an immutable copy of the endpoints, compared by equality so that a
+	 * new list of the same endpoints (as callers build per request) reuses the structure
+	 * and a list changed in place does not
 	 * @param table the lookup structure
 	 */
-	private record Cached<T>(List<Endpoint> endpoints, int size, T table) {
+	private record Cached<T>(List<Endpoint> endpoints, T table) {
 
 	}
 

@@ -35,8 +35,8 @@ public interface LoadBalancingPolicy {
 
 	/**
 	 * Choose an endpoint.
-	 * @param endpoints the candidate endpoints; hash-based policies cache per list
-	 * instance, so pass the same list while the endpoints are unchanged
+	 * @param endpoints the candidate endpoints; hash-based policies cache their lookup
+	 * structure while the endpoints (compared by equality) stay the same
 	 * @param request the request being routed
 	 * @param activeRequests the number of requests in flight to an endpoint
 	 * @return the chosen endpoint, or {@code null} when {@code endpoints} is empty

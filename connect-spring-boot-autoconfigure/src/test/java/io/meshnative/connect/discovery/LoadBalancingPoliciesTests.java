@@ -236,6 +236,23 @@ class LoadBalancingPoliciesTests {
 		assertMostKeysStay(LoadBalancingPolicies.maglev(List.of(USER_HEADER)));
 	}
 
+	@Test
+	void hashPoliciesFollowAListChangedInPlace() {
+		List<Endpoint> replacements = List.of(endpoint(4), endpoint(5), endpoint(6));
+		for (LoadBalancingPolicy policy : List.of(ringHash(USER_HEADER),
+				LoadBalancingPolicies.maglev(List.of(USER_HEADER)))) {
+			List<Endpoint> endpoints = new ArrayList<>(ENDPOINTS);
+			assertThat(policy.choose(endpoints, GET.withHeader("x-user", "user-1"), IDLE)).isIn(ENDPOINTS);
+			for (int i = 0; i < endpoints.size(); i++) {
+				endpoints.set(i, replacements.get(i));
+			}
+			for (int i = 0; i < 50; i++) {
+				assertThat(policy.choose(endpoints, GET.withHeader("x-user", "user-" + i), IDLE)).as(policy.toString())
+					.isIn(replacements);
+			}
+		}
+	}
+
 	private void assertStickyAndSpread(LoadBalancingPolicy policy, Function<String, RouteRequest> request) {
 		Endpoint first = pick(policy, request.apply("user-42"));
 		for (int i = 0; i < 50; i++) {

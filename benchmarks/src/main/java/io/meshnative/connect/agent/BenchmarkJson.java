@@ -1,0 +1,41 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.agent;
+
+/**
+ * Reads agent JSON the way {@link ConsulAgentClient} does, for the micro-benchmarks
+ * (lives in this package to use the client's own mapper).
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class BenchmarkJson {
+
+	private BenchmarkJson() {
+	}
+
+	/**
+	 * Read a compiled discovery chain (the {@code Chain} object of
+	 * {@code /v1/discovery-chain/<service>}).
+	 * @param json the JSON
+	 * @return the chain
+	 */
+	public static DiscoveryChain discoveryChain(String json) {
+		return AgentJson.MAPPER.readValue(json, DiscoveryChain.class);
+	}
+
+}

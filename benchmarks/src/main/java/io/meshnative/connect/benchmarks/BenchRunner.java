@@ -1,0 +1,634 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.benchmarks;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+import io.meshnative.connect.agent.AgentService;
+import io.meshnative.connect.agent.CaRoots;
+import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.test.ConsulAgent;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs every end-to-end arm, fresh and in one run, then the JMH micro-benchmarks, and
+ * writes the report ({@code docs/benchmarks.md}). Started by {@code scripts/bench}; see
+ * {@link #main(String[])} for the options.
+ * <p>
+ * Placement: the server side of every arm (the application, and in the sidecar arm the
+ * server's proxy) is pinned to CPU 1, the caller side (the load driver, and in the
+ * sidecar arm the caller's proxy) to CPU 0, as if caller and callee ran on hosts of one
+ * core each. The Consul agent is not pinned.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class BenchRunner {
+
+	private static final String CALLER = "bench-client";
+
+	private final Settings settings;
+
+	private final Path work;
+
+	private final String classpath;
+
+	private final List<String> log = new ArrayList<>();
+
+	private @Nullable ConsulAgent agent;
+
+	private @Nullable ConsulAgentClient client;
+
+	private BenchRunner(Settings settings, Path work, String classpath) {
+		this.settings = settings;
+		this.work = work;
+		this.classpath = classpath;
+	}
+
+	/**
+	 * Run the benchmarks. Options: {@code --quick} (short runs, fewer arms) or
+	 * {@code --full}; {@code --out=docs/benchmarks.md}; {@code --classpath-file=} (the
+	 * class path of the benchmarks module, one line); {@code --boringssl-dir=} (the
+	 * netty-tcnative jars); {@code --jdk25=} (a JDK 25 home; JDK 25 arms are left out
+	 * when absent); {@code --arms=a,b} (only arms whose id contains one of these);
+	 * {@code --no-jmh}; {@code --concurrent-note=} (text recorded about other work on the
+	 * machine); {@code --notes=benchmarks/notes.md} (hand-written notes appended to the
+	 * report).
+	 * @param args the options
+	 * @throws Exception on failure
+	 */
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			int equals = arg.indexOf('=');
+			options.put((equals < 0) ? arg.substring(2) : arg.substring(2, equals),
+					(equals < 0) ? "true" : arg.substring(equals + 1));
+		}
+		Settings settings = Settings.from(options);
+		String classpath = Files.readString(Path.of(required(options, "classpath-file"))).trim();
+		classpath = Path.of("benchmarks/target/classes").toAbsolutePath() + File.pathSeparator + classpath;
+		Path work = Files.createTempDirectory("connect-bench");
+		BenchRunner runner = new BenchRunner(settings, work, classpath);
+		long started = System.nanoTime();
+		Report report = runner.run();
+		report.elapsed = Duration.ofNanos(System.nanoTime() - started);
+		Path notes = Path.of(options.getOrDefault("notes", "benchmarks/notes.md"));
+		if (Files.exists(notes)) {
+			report.notes = Files.readString(notes);
+		}
+		Path out = Path.of(options.getOrDefault("out", "docs/benchmarks.md"));
+		Files.createDirectories(out.toAbsolutePath().getParent());
+		Files.writeString(out, report.toMarkdown());
+		System.out.println("Wrote " + out + " in " + report.elapsed.toSeconds() + " s");
+		System.exit(0);
+	}
+
+	private static String required(Map<String, String> options, String name) {
+		String value = options.get(name);
+		if (value == null) {
+			throw new IllegalArgumentException("Missing option --" + name);
+		}
+		return value;
+	}
+
+	private Report run() throws Exception {
+		Report report = new Report(this.settings);
+		report.machine = Machine.read(this.settings);
+		try (ConsulAgent consul = ConsulAgent.dev()) {
+			this.agent = consul.start();
+			this.client = ConsulAgentClient.builder(URI.create(consul.getHttpAddress())).build();
+			report.consulVersion = firstLine(command(consul.getBinary().toString(), "version"));
+			Certificates certificates = writeCertificates(this.client);
+			for (Arm arm : Arm.all(this.settings)) {
+				if (!this.settings.selected(arm)) {
+					continue;
+				}
+				progress("arm " + arm.id());
+				try {
+					report.results.put(arm, runArm(arm, certificates));
+				}
+				catch (Exception ex) {
+					progress("arm " + arm.id() + " failed: " + ex);
+					report.failures.put(arm, ex.toString());
+				}
+			}
+			this.client.close();
+		}
+		if (this.settings.jmh) {
+			progress("JMH");
+			report.jmh = runJmh();
+		}
+		report.log.addAll(this.log);
+		return report;
+	}
+
+	private ArmResult runArm(Arm arm, Certificates certificates) throws Exception {
+		List<Process> processes = new ArrayList<>();
+		try {
+			Target target = start(arm, certificates, processes);
+			ArmResult result = new ArmResult();
+			result.serverInfo = target.info;
+			List<String> tls = (arm.tls()) ? List.of("--tls=" + certificates.client()) : Collections.emptyList();
+			drive(arm, target, tls, "warmup", this.settings.connections);
+			result.throughput = drive(arm, target, tls, "throughput", this.settings.connections);
+			result.rate = drive(arm, target, tls, "rate", this.settings.connections);
+			result.churn = drive(arm, target, tls, "churn", this.settings.churnThreads);
+			if (arm.connectClient()) {
+				List<String> viaClient = List.of("--connect-client=" + arm.service(),
+						"--agent=" + agent().getHttpAddress());
+				result.clientThroughput = drive(arm, target, viaClient, "throughput", this.settings.connections);
+				result.clientRate = drive(arm, target, viaClient, "rate", this.settings.connections);
+			}
+			return result;
+		}
+		finally {
+			for (Process process : processes) {
+				stop(process);
+			}
+			if (arm.kind() == Kind.SIDECAR) {
+				client().deregisterService(arm.service() + "-1");
+			}
+			else if (arm.kind() == Kind.CONNECT) {
+				client().deregisterService(arm.service() + "-1");
+			}
+		}
+	}
+
+	private Target start(Arm arm, Certificates certificates, List<Process> processes) throws Exception {
+		int port = freePort();
+		List<String> properties = new ArrayList<>(List.of("--server.port=" + port,
+				"--spring.main.web-application-type=" + ((arm.stack() == Stack.TOMCAT) ? "servlet" : "reactive"),
+				"--spring.main.banner-mode=off", "--logging.level.root=warn",
+				"--logging.level.org.springframework.boot.tomcat=info",
+				"--logging.level.org.springframework.boot.reactor.netty=info",
+				"--server.tomcat.max-keep-alive-requests=-1"));
+		switch (arm.kind()) {
+			case PLAIN, SIDECAR -> properties.add("--connect.enabled=false");
+			case STATIC -> {
+				properties.add("--connect.enabled=false");
+				properties.add("--server.ssl.bundle=static");
+				properties.add("--server.ssl.client-auth=need");
+				properties.add("--spring.ssl.bundle.pem.static.keystore.certificate=file:" + certificates.serverCert);
+				properties.add("--spring.ssl.bundle.pem.static.keystore.private-key=file:" + certificates.serverKey);
+				properties.add("--spring.ssl.bundle.pem.static.truststore.certificate=file:" + certificates.roots);
+			}
+			case CONNECT -> {
+				properties.add("--connect.service-name=" + arm.service());
+				properties.add("--connect.agent.address=" + agent().getHttpAddress());
+			}
+		}
+		Path serverLog = this.work.resolve(arm.id() + ".log");
+		List<String> command = new ArrayList<>(java(arm, "1", arm.boringssl()));
+		command.add(BenchServerApplication.class.getName());
+		command.addAll(properties);
+		Process server = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(serverLog.toFile())
+			.start();
+		processes.add(server);
+		List<Long> serverPids = new ArrayList<>(List.of(server.pid()));
+		List<Long> callerPids = new ArrayList<>();
+		String host = "127.0.0.1";
+		int targetPort = port;
+		if (arm.kind() == Kind.CONNECT) {
+			client().registerService(new ServiceRegistration(arm.service() + "-1", arm.service(), null, null, host,
+					port, null, new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("10m"),
+					null));
+		}
+		if (arm.kind() == Kind.SIDECAR) {
+			int sidecarPort = freePort();
+			targetPort = freePort();
+			client().registerService(
+					new ServiceRegistration(arm.service() + "-1", arm.service(), null, null, host, port, null,
+							new AgentService.Connect(null, Map.of("Port", sidecarPort, "Check", Map.of("TTL", "10m"))),
+							null, null, null));
+			agent().request("PUT", "/v1/agent/check/pass/service:" + arm.service() + "-1-sidecar-proxy", null);
+			Process publicProxy = proxy("1", "-sidecar-for", arm.service() + "-1");
+			processes.add(publicProxy);
+			serverPids.add(publicProxy.pid());
+			Process upstreamProxy = proxy("0", "-service", "bench-caller", "-upstream",
+					arm.service() + ":" + targetPort);
+			processes.add(upstreamProxy);
+			callerPids.add(upstreamProxy.pid());
+		}
+		Target target = new Target(host, targetPort, serverPids, callerPids, "");
+		awaitReady(arm, target, certificates, server, serverLog);
+		String info = Files.readAllLines(serverLog)
+			.stream()
+			.filter((line) -> (arm.stack() == Stack.NETTY && line.contains("BENCH-NETTY-SSL-PROVIDER"))
+					|| line.contains(" started on port"))
+			.map((line) -> line.replaceAll(".*(BENCH-NETTY-SSL-PROVIDER|Tomcat started|Netty started)", "$1"))
+			.collect(Collectors.joining("; "));
+		return new Target(host, targetPort, serverPids, callerPids, info);
+	}
+
+	private void awaitReady(Arm arm, Target target, Certificates certificates, Process server, Path serverLog)
+			throws Exception {
+		LoadDriver.SocketTransport probe = new LoadDriver.SocketTransport(target.host, target.port, arm.tls()
+				? LoadDriver.sslContext(certificates.clientCert, certificates.clientKey, certificates.roots) : null);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+		Exception last = null;
+		while (System.nanoTime() < deadline) {
+			if (!server.isAlive()) {
+				throw new IllegalStateException(
+						"Server of " + arm.id() + " exited: " + String.join("\n", tail(serverLog, 30)));
+			}
+			try (LoadDriver.Exchange exchange = probe.open()) {
+				exchange.get(true);
+				return;
+			}
+			catch (IOException ex) {
+				last = ex;
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+			}
+		}
+		throw new IllegalStateException(
+				"Arm " + arm.id() + " not ready after 120 s: " + last + "\n" + String.join("\n", tail(serverLog, 30)));
+	}
+
+	private LoadDriver.Result drive(Arm arm, Target target, List<String> extra, String mode, int connections)
+			throws Exception {
+		double[] times = this.settings.times(mode);
+		List<String> command = new ArrayList<>(java(arm, "0", arm.boringssl()));
+		command.add(LoadDriver.class.getName());
+		command.add("--target=" + target.host + ":" + target.port);
+		command.add("--mode=" + (mode.equals("warmup") ? "throughput" : mode));
+		command.add("--connections=" + connections);
+		command.add("--rate=" + this.settings.rate);
+		boolean viaClient = extra.stream().anyMatch((option) -> option.startsWith("--connect-client"));
+		command.add("--warmup=" + (viaClient ? times[0] + this.settings.times("warmup")[1] : times[0]));
+		command.add("--duration=" + times[1]);
+		command.add("--cpu-pids=" + join(target.serverPids));
+		command.add("--caller-cpu-pids=" + join(target.callerPids));
+		command.addAll(extra);
+		String output = command(command.toArray(new String[0]));
+		String line = output.lines()
+			.filter((candidate) -> candidate.startsWith("RESULT "))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("Driver printed no result:\n" + output));
+		output.lines().filter((candidate) -> candidate.startsWith("First error")).forEach(this::progress);
+		progress("  " + mode + ((extra.isEmpty() || extra.get(0).startsWith("--tls")) ? "" : " @ConnectClient") + ": "
+				+ line);
+		return LoadDriver.Result.parse(line);
+	}
+
+	private List<String> java(Arm arm, String cpu, boolean boringssl) {
+		String home = (arm.jdk() == 25) ? this.settings.jdk25 : System.getProperty("java.home");
+		String classpath = this.classpath;
+		if (boringssl) {
+			classpath = classpath + File.pathSeparator + this.settings.boringSslClasspath();
+		}
+		return new ArrayList<>(List.of("taskset", "-c", cpu, home + "/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
+				"-cp", classpath));
+	}
+
+	private Process proxy(String cpu, String... arguments) throws IOException {
+		List<String> command = new ArrayList<>(List.of("taskset", "-c", cpu, agent().getBinary().toString(), "connect",
+				"proxy", "-http-addr=" + agent().getHttpAddress()));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(this.work.resolve("proxy-" + arguments[1] + ".log").toFile())
+			.start();
+		process.getOutputStream().close();
+		return process;
+	}
+
+	private Certificates writeCertificates(ConsulAgentClient client) throws IOException {
+		CaRoots roots = client.getCaRoots();
+		StringBuilder pem = new StringBuilder();
+		for (CaRoots.Root root : roots.roots()) {
+			pem.append(root.rootCert().trim()).append('\n');
+		}
+		Path rootsFile = write("roots.pem", pem.toString());
+		LeafCertificate caller = client.getLeafCertificate(CALLER);
+		LeafCertificate server = client.getLeafCertificate("bench-static");
+		return new Certificates(write("client.pem", caller.certPem()), write("client-key.pem", caller.privateKeyPem()),
+				write("server.pem", server.certPem()), write("server-key.pem", server.privateKeyPem()), rootsFile);
+	}
+
+	private Path write(String name, String content) throws IOException {
+		Path file = this.work.resolve(name);
+		Files.writeString(file, content);
+		return file;
+	}
+
+	private List<JmhResult> runJmh() throws Exception {
+		Path csv = this.work.resolve("jmh.csv");
+		List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-cp",
+				this.classpath, "org.openjdk.jmh.Main", "io.meshnative.connect.*Benchmark.*"));
+		command.addAll(this.settings.jmhOptions());
+		command.addAll(List.of("-rf", "csv", "-rff", csv.toString()));
+		String output = command(command.toArray(new String[0]));
+		if (!Files.exists(csv)) {
+			throw new IllegalStateException("JMH wrote no results:\n" + output);
+		}
+		return JmhResult.parse(Files.readAllLines(csv));
+	}
+
+	private void progress(String message) {
+		String line = "[bench " + DateTimeFormatter.ofPattern("HH:mm:ss").format(ZonedDateTime.now()) + "] " + message;
+		System.out.println(line);
+		this.log.add(line);
+	}
+
+	private ConsulAgent agent() {
+		ConsulAgent agent = this.agent;
+		if (agent == null) {
+			throw new IllegalStateException("Consul agent not started");
+		}
+		return agent;
+	}
+
+	private ConsulAgentClient client() {
+		ConsulAgentClient client = this.client;
+		if (client == null) {
+			throw new IllegalStateException("Consul agent not started");
+		}
+		return client;
+	}
+
+	static String command(String... command) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		process.getOutputStream().close();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		process.waitFor();
+		return output;
+	}
+
+	private static String firstLine(String text) {
+		return text.lines().findFirst().orElse("").trim();
+	}
+
+	private static List<String> tail(Path file, int lines) throws IOException {
+		List<String> all = Files.readAllLines(file);
+		return all.subList(Math.max(0, all.size() - lines), all.size());
+	}
+
+	private static String join(List<Long> pids) {
+		return pids.stream().map(String::valueOf).collect(Collectors.joining(","));
+	}
+
+	private static void stop(Process process) throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(15, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			process.waitFor(15, TimeUnit.SECONDS);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+	/**
+	 * What kind of server an arm runs.
+	 */
+	enum Kind {
+
+		/**
+		 * Plain HTTP, no TLS: the floor.
+		 */
+		PLAIN,
+
+		/**
+		 * Spring Boot SSL bundle with static P-256 certificates issued by the agent,
+		 * client auth {@code need}, no authorization: the TLS limit.
+		 */
+		STATIC,
+
+		/**
+		 * connect-spring-boot.
+		 */
+		CONNECT,
+
+		/**
+		 * A plain application behind {@code consul connect proxy -sidecar-for}, called
+		 * through another {@code consul connect proxy} upstream listener.
+		 */
+		SIDECAR
+
+	}
+
+	/**
+	 * The web server of an arm.
+	 */
+	enum Stack {
+
+		/**
+		 * Tomcat (servlet).
+		 */
+		TOMCAT,
+
+		/**
+		 * Reactor Netty (WebFlux).
+		 */
+		NETTY
+
+	}
+
+	/**
+	 * One arm of the end-to-end comparison.
+	 *
+	 * @param kind what runs
+	 * @param stack the web server
+	 * @param jdk the JDK feature version of the server and the driver
+	 * @param boringssl whether netty-tcnative-boringssl-static is on the class path
+	 * @param connectClient whether to call it through {@code @ConnectClient} as well
+	 */
+	record Arm(Kind kind, Stack stack, int jdk, boolean boringssl, boolean connectClient) {
+
+		static List<Arm> all(Settings settings) {
+			List<Arm> arms = new ArrayList<>();
+			arms.add(new Arm(Kind.PLAIN, Stack.TOMCAT, 17, false, false));
+			arms.add(new Arm(Kind.SIDECAR, Stack.TOMCAT, 17, false, false));
+			List<Integer> jdks = (settings.jdk25.isEmpty()) ? List.of(17) : List.of(17, 25);
+			for (int jdk : jdks) {
+				for (Kind kind : List.of(Kind.STATIC, Kind.CONNECT)) {
+					arms.add(new Arm(kind, Stack.TOMCAT, jdk, false, kind == Kind.CONNECT && jdk == 17));
+					arms.add(new Arm(kind, Stack.NETTY, jdk, false, false));
+					if (jdk == 17 || !settings.quick) {
+						arms.add(new Arm(kind, Stack.NETTY, jdk, true, kind == Kind.CONNECT && jdk == 17));
+					}
+				}
+			}
+			return arms;
+		}
+
+		String id() {
+			return this.kind.name().toLowerCase(Locale.ROOT) + "-" + this.stack.name().toLowerCase(Locale.ROOT)
+					+ (this.boringssl ? "-boringssl" : "") + "-jdk" + this.jdk;
+		}
+
+		String service() {
+			return "bench-" + this.kind.name().toLowerCase(Locale.ROOT) + "-"
+					+ this.stack.name().toLowerCase(Locale.ROOT);
+		}
+
+		boolean tls() {
+			return this.kind == Kind.STATIC || this.kind == Kind.CONNECT;
+		}
+
+		String label() {
+			String what = switch (this.kind) {
+				case PLAIN -> "1 plain HTTP";
+				case STATIC -> "2 static mTLS";
+				case CONNECT -> "3 connect-spring-boot";
+				case SIDECAR -> "4 sidecar (consul connect proxy x2)";
+			};
+			String stackName = (this.stack == Stack.TOMCAT) ? "Tomcat" : "Netty";
+			String tlsName = (!tls()) ? "-" : (this.boringssl ? "BoringSSL" : "JSSE");
+			return what + " | " + stackName + " | " + this.jdk + " | " + tlsName;
+		}
+
+		/**
+		 * Return the static mTLS arm this arm is compared with (same stack, JDK and TLS
+		 * provider).
+		 * @return the reference arm
+		 */
+		Arm staticReference() {
+			return new Arm(Kind.STATIC, this.stack, this.jdk, this.boringssl, false);
+		}
+
+	}
+
+	/**
+	 * Where the driver sends requests and which processes make up each side.
+	 *
+	 * @param host the host to call
+	 * @param port the port to call
+	 * @param serverPids the server-side processes
+	 * @param callerPids the caller-side helper processes
+	 * @param info what the server logged about its web server and TLS provider
+	 */
+	record Target(String host, int port, List<Long> serverPids, List<Long> callerPids, String info) {
+
+	}
+
+	/**
+	 * PEM files written for the run.
+	 *
+	 * @param clientCert the driver's leaf
+	 * @param clientKey the driver's key
+	 * @param serverCert the static arm's leaf
+	 * @param serverKey the static arm's key
+	 * @param roots the agent's roots
+	 */
+	record Certificates(Path clientCert, Path clientKey, Path serverCert, Path serverKey, Path roots) {
+
+		String client() {
+			return this.clientCert + "," + this.clientKey + "," + this.roots;
+		}
+
+	}
+
+	/**
+	 * Everything measured for one arm.
+	 */
+	static final class ArmResult {
+
+		String serverInfo = "";
+
+		LoadDriver.@Nullable Result throughput;
+
+		LoadDriver.@Nullable Result rate;
+
+		LoadDriver.@Nullable Result churn;
+
+		LoadDriver.@Nullable Result clientThroughput;
+
+		LoadDriver.@Nullable Result clientRate;
+
+	}
+
+	/**
+	 * One JMH result row.
+	 *
+	 * @param benchmark the benchmark method
+	 * @param mode the JMH mode
+	 * @param score the score
+	 * @param error the 99.9 % error
+	 * @param unit the unit
+	 * @param params the parameters
+	 */
+	record JmhResult(String benchmark, String mode, double score, double error, String unit, String params) {
+
+		static List<JmhResult> parse(List<String> csv) {
+			List<JmhResult> results = new ArrayList<>();
+			if (csv.isEmpty()) {
+				return results;
+			}
+			List<String> header = cells(csv.get(0));
+			for (String line : csv.subList(1, csv.size())) {
+				List<String> cells = cells(line);
+				StringBuilder params = new StringBuilder();
+				for (int i = 7; i < cells.size() && i < header.size(); i++) {
+					if (cells.get(i).isEmpty()) {
+						continue;
+					}
+					params.append((params.length() > 0) ? ", " : "")
+						.append(header.get(i).replace("Param: ", ""))
+						.append('=')
+						.append(cells.get(i));
+				}
+				results.add(new JmhResult(cells.get(0), cells.get(1), parseDouble(cells.get(4)),
+						parseDouble(cells.get(5)), cells.get(6), params.toString()));
+			}
+			return results;
+		}
+
+		private static double parseDouble(String text) {
+			try {
+				return Double.parseDouble(text);
+			}
+			catch (NumberFormatException ex) {
+				return Double.NaN;
+			}
+		}
+
+		private static List<String> cells(String line) {
+			List<String> cells = new ArrayList<>();
+			for (String cell : line.split(",", -1)) {
+				cells.add(cell.replace("\"", ""));
+			}
+			return cells;
+		}
+
+	}
+
+}

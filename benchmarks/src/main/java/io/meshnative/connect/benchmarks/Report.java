@@ -1,0 +1,407 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.benchmarks;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.meshnative.connect.benchmarks.BenchRunner.Arm;
+import io.meshnative.connect.benchmarks.BenchRunner.ArmResult;
+import io.meshnative.connect.benchmarks.BenchRunner.JmhResult;
+import io.meshnative.connect.benchmarks.BenchRunner.Kind;
+import io.meshnative.connect.benchmarks.BenchRunner.Stack;
+import io.meshnative.connect.benchmarks.LoadDriver.Result;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Markdown report of a run: conditions, absolute figures, ratios against the static
+ * mTLS arm (arm 2) and the sidecar arm (arm 4), the issue's targets, and the JMH results.
+ *
+ * @author connect-spring-boot authors
+ */
+final class Report {
+
+	final Settings settings;
+
+	final Map<Arm, ArmResult> results = new LinkedHashMap<>();
+
+	final Map<Arm, String> failures = new LinkedHashMap<>();
+
+	final List<String> log = new ArrayList<>();
+
+	final String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z").format(ZonedDateTime.now());
+
+	@Nullable Machine machine;
+
+	String consulVersion = "";
+
+	List<JmhResult> jmh = new ArrayList<>();
+
+	Duration elapsed = Duration.ZERO;
+
+	String notes = "";
+
+	Report(Settings settings) {
+		this.settings = settings;
+	}
+
+	String toMarkdown() {
+		StringBuilder md = new StringBuilder();
+		md.append("# Benchmarks\n\n");
+		md.append("Written by `scripts/bench")
+			.append(this.settings.quick ? " --quick" : "")
+			.append("` on ")
+			.append(this.date)
+			.append(" (")
+			.append(this.settings.quick ? "quick" : "full")
+			.append(" mode, ")
+			.append(this.elapsed.toMinutes())
+			.append(" min ")
+			.append(this.elapsed.toSecondsPart())
+			.append(" s). Do not edit the figures by hand: run `scripts/bench` again. ")
+			.append("Targets are goals from issue #8, not assertions.\n\n");
+		conditions(md);
+		keepAlive(md);
+		connectClient(md);
+		churn(md);
+		targets(md);
+		jmh(md);
+		if (!this.notes.isEmpty()) {
+			md.append(this.notes.trim()).append("\n\n");
+		}
+		if (!this.failures.isEmpty()) {
+			md.append("## Arms that failed\n\n");
+			this.failures.forEach((arm, failure) -> md.append("- `")
+				.append(arm.id())
+				.append("`: ")
+				.append(failure.replace('\n', ' '))
+				.append('\n'));
+			md.append('\n');
+		}
+		return md.toString();
+	}
+
+	private void conditions(StringBuilder md) {
+		Machine machine = this.machine;
+		md.append("## Conditions\n\n");
+		if (machine != null) {
+			md.append("- Machine: ")
+				.append(machine.cores())
+				.append(" cores, ")
+				.append(machine.cpuModel())
+				.append(" (")
+				.append(machine.cpuFlags())
+				.append("), ")
+				.append(machine.kernel())
+				.append(".\n");
+			md.append("- Load average before the run (1, 5, 15 min, runnable/total, last pid): `")
+				.append(machine.loadBefore())
+				.append("`.");
+			if (!this.settings.concurrentNote.isEmpty()) {
+				md.append(' ').append(this.settings.concurrentNote);
+			}
+			md.append("\n- JDK 17: ").append(machine.jdk17()).append(".\n");
+			md.append("- JDK 25: ").append(machine.jdk25()).append(".\n");
+		}
+		md.append("- Consul: ")
+			.append(this.consulVersion)
+			.append(" (`consul agent -dev`, built-in CA, P-256 leaves).\n");
+		md.append("- Durations: ").append(this.settings.durationsText()).append(".\n");
+		md.append("- Load: ")
+			.append(this.settings.connections)
+			.append(" kept-alive connections for throughput and for the fixed rate of ")
+			.append(this.settings.rate)
+			.append(" req/s; ")
+			.append(this.settings.churnThreads)
+			.append(" threads for churn. Every response is ")
+			.append(BenchServerApplication.RESPONSE_SIZE)
+			.append(" bytes (`GET /bytes`).\n");
+		md.append(
+				"- Placement: the server side (the app; in arm 4 also its `-sidecar-for` proxy) runs pinned to CPU 1; ")
+			.append("the caller side (the load driver; in arm 4 also the caller's upstream proxy) to CPU 0, ")
+			.append("as if each side had a host of one core. The Consul agent is not pinned.\n");
+		md.append(
+				"- Driver: Java, HTTP/1.1 over sockets, JSSE TLS client with an agent-issued leaf for `bench-client` ")
+			.append("(same JDK as the arm's server), constant arrival rate with coordinated-omission correction ")
+			.append("(latency measured from when each request was due), HdrHistogram. Churn opens a new connection ")
+			.append("per request and invalidates the TLS session so that every connection is a full handshake; ")
+			.append("its rate is bounded by the driver's own JSSE handshakes on CPU 0 as well, so the server CPU ")
+			.append("per connection is the figure that compares TLS stacks.\n");
+		md.append("- Arm 3 is called by the same driver with the `bench-client` leaf (so arms 2 and 3 differ only ")
+			.append("on the server side); the rows \"via @ConnectClient\" call it through a `RestClient` from ")
+			.append("`ConnectClientFactory` (what `@ConnectClient` injects) with discovery-chain routing.\n\n");
+	}
+
+	private void keepAlive(StringBuilder md) {
+		md.append("## Keep-alive: max throughput and latency at a fixed rate\n\n");
+		md.append("\"overloaded\": the arm could not sustain the fixed rate (requests were still unsent 5 s after ")
+			.append("the end, counted as errors), so its latencies mean nothing. ");
+		md.append("Ratios: \"x static\" against arm 2 on the same server, JDK and TLS provider (plain and sidecar ")
+			.append("against static Tomcat/JSSE on JDK 17), \"x sidecar\" against arm 4. Added p99 is this arm's ")
+			.append("p99 minus that of its static arm. Server CPU is user+system time of the server-side processes ")
+			.append("per request at the fixed rate.\n\n");
+		md.append("| Arm | Server | JDK | TLS | max req/s | x static | x sidecar | p50 ms | p99 ms | p99.9 ms | ")
+			.append("max ms | added p99 ms | server CPU us/req | errors |\n");
+		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		Result sidecar = throughputOf(sidecarArm());
+		this.results.forEach((arm, result) -> {
+			Result throughput = result.throughput;
+			Result rate = result.rate;
+			if (throughput == null || rate == null) {
+				return;
+			}
+			Result reference = throughputOf(reference(arm));
+			Result referenceRate = rateOf(reference(arm));
+			md.append("| ").append(arm.label()).append(" | ");
+			md.append(number(throughput.perSecond())).append(" | ");
+			md.append(ratio(throughput.perSecond(), reference)).append(" | ");
+			md.append(ratio(throughput.perSecond(), sidecar)).append(" | ");
+			if (rate.errors() > 0) {
+				md.append("overloaded | | | | | ");
+			}
+			else {
+				md.append(ms(rate.p50Micros())).append(" | ");
+				md.append(ms(rate.p99Micros())).append(" | ");
+				md.append(ms(rate.p999Micros())).append(" | ");
+				md.append(ms(rate.maxMicros())).append(" | ");
+				md.append((referenceRate != null && referenceRate.errors() == 0)
+						? signedMs(rate.p99Micros() - referenceRate.p99Micros()) : "-")
+					.append(" | ");
+			}
+			md.append(cpuPerRequest(rate)).append(" | ");
+			md.append(throughput.errors() + rate.errors()).append(" |\n");
+		});
+		md.append('\n');
+		Result sidecarRate = rateOf(sidecarArm());
+		if (sidecarRate != null && !Double.isNaN(sidecarRate.callerCpuSeconds()) && sidecarRate.requests() > 0) {
+			md.append("Arm 4's caller-side proxy used ")
+				.append(String.format(Locale.ROOT, "%.0f",
+						sidecarRate.callerCpuSeconds() * 1_000_000 / sidecarRate.requests()))
+				.append(" us CPU per request at the fixed rate, on top of the server side shown above.\n\n");
+		}
+		this.results.forEach((arm, result) -> {
+			if (!result.serverInfo.isEmpty()) {
+				md.append("- `").append(arm.id()).append("`: ").append(result.serverInfo).append('\n');
+			}
+		});
+		md.append('\n');
+	}
+
+	private void connectClient(StringBuilder md) {
+		boolean any = this.results.values().stream().anyMatch((result) -> result.clientThroughput != null);
+		if (!any) {
+			return;
+		}
+		md.append("## Arm 3 called through @ConnectClient\n\n");
+		md.append(
+				"| Server | JDK | TLS | max req/s | x static (driver) | p50 ms | p99 ms | p99.9 ms | max ms | errors |\n");
+		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		this.results.forEach((arm, result) -> {
+			Result throughput = result.clientThroughput;
+			Result rate = result.clientRate;
+			if (throughput == null || rate == null) {
+				return;
+			}
+			String label = arm.label();
+			md.append("| ").append(label.substring(label.indexOf('|') + 2)).append(" | ");
+			md.append(number(throughput.perSecond())).append(" | ");
+			md.append(ratio(throughput.perSecond(), throughputOf(reference(arm)))).append(" | ");
+			md.append(ms(rate.p50Micros())).append(" | ");
+			md.append(ms(rate.p99Micros())).append(" | ");
+			md.append(ms(rate.p999Micros())).append(" | ");
+			md.append(ms(rate.maxMicros())).append(" | ");
+			md.append(throughput.errors() + rate.errors()).append(" |\n");
+		});
+		md.append('\n');
+	}
+
+	private void churn(StringBuilder md) {
+		md.append("## Churn: a new connection per request\n\n");
+		md.append("| Arm | Server | JDK | TLS | new conn/s | x static | x sidecar | server CPU ms/conn | errors |\n");
+		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+		Result sidecar = churnOf(sidecarArm());
+		this.results.forEach((arm, result) -> {
+			Result churn = result.churn;
+			if (churn == null) {
+				return;
+			}
+			md.append("| ").append(arm.label()).append(" | ");
+			md.append(number(churn.perSecond())).append(" | ");
+			md.append(ratio(churn.perSecond(), churnOf(reference(arm)))).append(" | ");
+			md.append(ratio(churn.perSecond(), sidecar)).append(" | ");
+			md.append(cpuPerConnection(churn)).append(" | ");
+			md.append(churn.errors()).append(" |\n");
+		});
+		md.append('\n');
+	}
+
+	private void targets(StringBuilder md) {
+		md.append("## Targets of issue #8\n\n");
+		Result sidecar = throughputOf(sidecarArm());
+		this.results.forEach((arm, result) -> {
+			if (arm.kind() != Kind.CONNECT || result.throughput == null) {
+				return;
+			}
+			Result reference = throughputOf(reference(arm));
+			Result referenceRate = rateOf(reference(arm));
+			Result referenceChurn = churnOf(reference(arm));
+			md.append("- `").append(arm.id()).append("`: throughput ");
+			md.append(target(result.throughput.perSecond(), reference, 0.9)).append(" of static (>= 0.90), ");
+			md.append(target(result.throughput.perSecond(), sidecar, 2.0)).append(" of sidecar (>= 2.0)");
+			if (result.rate != null && referenceRate != null && result.rate.errors() == 0
+					&& referenceRate.errors() == 0) {
+				double added = (result.rate.p99Micros() - referenceRate.p99Micros()) / 1000;
+				md.append(", added p99 ")
+					.append(String.format(Locale.ROOT, "%+.2f ms", added))
+					.append((added <= 0.3) ? " (met, <= 0.3)" : " (missed, <= 0.3)");
+			}
+			if (result.churn != null) {
+				md.append(", churn ")
+					.append(target(result.churn.perSecond(), referenceChurn, 0.9))
+					.append(" of static");
+			}
+			md.append(".\n");
+		});
+		Result jsse = churnOf(new Arm(Kind.CONNECT, Stack.NETTY, 17, false, false));
+		Result boring = churnOf(new Arm(Kind.CONNECT, Stack.NETTY, 17, true, true));
+		if (jsse != null && boring != null) {
+			md.append("- BoringSSL vs JSSE on Netty, JDK 17, churn: ")
+				.append(String.format(Locale.ROOT, "%.2fx", boring.perSecond() / jsse.perSecond()))
+				.append(" new connections/s (bounded by the JSSE driver), ")
+				.append(String.format(Locale.ROOT, "%.2fx",
+						perConnection(jsse.serverCpuSeconds(), jsse)
+								/ perConnection(boring.serverCpuSeconds(), boring)))
+				.append(" less server CPU per connection (target >= 5x).\n");
+		}
+		md.append('\n');
+	}
+
+	private void jmh(StringBuilder md) {
+		if (this.jmh.isEmpty()) {
+			return;
+		}
+		md.append("## Micro-benchmarks (JMH, JDK 17, one thread)\n\n");
+		md.append("| Benchmark | Parameters | Mode | Score | Error (99.9 %) | Unit |\n");
+		md.append("| --- | --- | --- | ---: | ---: | --- |\n");
+		for (JmhResult result : this.jmh) {
+			String name = result.benchmark().replace("io.meshnative.connect.", "");
+			md.append("| ")
+				.append(name)
+				.append(" | ")
+				.append(result.params())
+				.append(" | ")
+				.append(result.mode())
+				.append(" | ")
+				.append(String.format(Locale.ROOT, "%.3f", result.score()))
+				.append(" | ")
+				.append(String.format(Locale.ROOT, "%.3f", result.error()))
+				.append(" | ")
+				.append(result.unit())
+				.append(" |\n");
+		}
+		md.append("\nTargets: a cached authorization decision < 1 us; chain evaluation + LB pick < 2 us.\n\n");
+	}
+
+	private Arm reference(Arm arm) {
+		return switch (arm.kind()) {
+			case PLAIN, SIDECAR -> new Arm(Kind.STATIC, Stack.TOMCAT, 17, false, false);
+			default -> arm.staticReference();
+		};
+	}
+
+	private static Arm sidecarArm() {
+		return new Arm(Kind.SIDECAR, Stack.TOMCAT, 17, false, false);
+	}
+
+	private @Nullable Result throughputOf(Arm arm) {
+		ArmResult result = find(arm);
+		return (result != null) ? result.throughput : null;
+	}
+
+	private @Nullable Result rateOf(Arm arm) {
+		ArmResult result = find(arm);
+		return (result != null) ? result.rate : null;
+	}
+
+	private @Nullable Result churnOf(Arm arm) {
+		ArmResult result = find(arm);
+		return (result != null) ? result.churn : null;
+	}
+
+	private @Nullable ArmResult find(Arm arm) {
+		for (Map.Entry<Arm, ArmResult> entry : this.results.entrySet()) {
+			Arm candidate = entry.getKey();
+			if (candidate.kind() == arm.kind() && candidate.stack() == arm.stack() && candidate.jdk() == arm.jdk()
+					&& candidate.boringssl() == arm.boringssl()) {
+				return entry.getValue();
+			}
+		}
+		return null;
+	}
+
+	private static String target(double value, @Nullable Result reference, double goal) {
+		if (reference == null || reference.perSecond() == 0) {
+			return "n/a";
+		}
+		double ratio = value / reference.perSecond();
+		return String.format(Locale.ROOT, "%.2fx (%s)", ratio, (ratio >= goal) ? "met" : "missed");
+	}
+
+	private static String ratio(double value, @Nullable Result reference) {
+		if (reference == null || reference.perSecond() == 0) {
+			return "-";
+		}
+		return String.format(Locale.ROOT, "%.2f", value / reference.perSecond());
+	}
+
+	private static String number(double value) {
+		return String.format(Locale.ROOT, "%,.0f", value);
+	}
+
+	private static String ms(double micros) {
+		return String.format(Locale.ROOT, "%.2f", micros / 1000);
+	}
+
+	private static String signedMs(double micros) {
+		return String.format(Locale.ROOT, "%+.2f", micros / 1000);
+	}
+
+	private static String cpuPerRequest(Result result) {
+		if (Double.isNaN(result.serverCpuSeconds()) || result.requests() == 0) {
+			return "-";
+		}
+		return String.format(Locale.ROOT, "%.0f", result.serverCpuSeconds() * 1_000_000 / result.requests());
+	}
+
+	private static String cpuPerConnection(Result result) {
+		if (Double.isNaN(result.serverCpuSeconds()) || result.requests() == 0) {
+			return "-";
+		}
+		return String.format(Locale.ROOT, "%.2f", perConnection(result.serverCpuSeconds(), result));
+	}
+
+	private static double perConnection(double cpuSeconds, Result result) {
+		return cpuSeconds * 1000 / result.requests();
+	}
+
+}
