@@ -16,6 +16,8 @@
 
 package io.meshnative.connect.client;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,9 @@ import io.meshnative.connect.discovery.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
@@ -58,6 +62,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * route timeout, so that no mesh call can hang forever.
 	 */
 	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
+
+	/**
+	 * How long a pooled connection may stay idle before it is closed.
+	 */
+	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
 
 	private final ConsulAgentClient client;
 
@@ -132,13 +141,31 @@ public final class ConnectUpstreams implements AutoCloseable {
 	private Client createClient(SpiffeId expected) {
 		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
 		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
-			.maxIdleTime(Duration.ofSeconds(30))
+			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
+					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
 			.build();
 		return new Client(provider,
 				HttpClient.create(provider)
 					.runOn(this.loops)
 					.responseTimeout(DEFAULT_RESPONSE_TIMEOUT)
 					.secure((spec) -> spec.sslContext(sslContext)));
+	}
+
+	/**
+	 * Whether a pooled connection was opened with a leaf other than the current one: such
+	 * a connection is closed instead of being reused (and once its request completes), so
+	 * that after a rotation every new request leaves with the current leaf.
+	 * @param connection the pooled connection
+	 * @param current the current leaf
+	 * @return whether the connection presents another leaf
+	 */
+	static boolean presentsAnotherLeaf(Connection connection, X509Certificate current) {
+		SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
+		if (ssl == null) {
+			return false;
+		}
+		Certificate[] presented = ssl.engine().getSession().getLocalCertificates();
+		return presented != null && presented.length > 0 && !current.equals(presented[0]);
 	}
 
 	/**
