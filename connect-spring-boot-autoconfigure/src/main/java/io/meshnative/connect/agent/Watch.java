@@ -46,6 +46,9 @@ import org.springframework.util.Assert;
  * never waits;</li>
  * <li>errors back off exponentially with jitter, up to a cap, and the backoff resets
  * after a success;</li>
+ * <li>after a call that could not reach the agent, the next call does not block: the
+ * agent may have been replaced by a new one whose index is lower, which would otherwise
+ * hold the call for the whole {@code wait};</li>
  * <li>the change handler runs only when the decoded value differs from the last one it
  * accepted.</li>
  * </ul>
@@ -347,6 +350,9 @@ public final class Watch<T> implements AutoCloseable {
 
 	private void failed(@Nullable Throwable failure) {
 		Throwable cause = ConsulAgentClient.unwrap(failure);
+		ConsulAgentException exception = (cause instanceof ConsulAgentException agentException) ? agentException
+				: new ConsulAgentException(this.query.describe(), this.client.getAddress().toString(), 0,
+						String.valueOf(cause), null, cause);
 		int attempt;
 		Duration delay;
 		synchronized (this.monitor) {
@@ -357,10 +363,11 @@ public final class Watch<T> implements AutoCloseable {
 			attempt = this.failures;
 			this.consecutiveFailures = attempt;
 			delay = backoff(attempt);
+			if (exception.isUnreachable()) {
+				this.index = 0;
+				this.hash = null;
+			}
 		}
-		ConsulAgentException exception = (cause instanceof ConsulAgentException agentException) ? agentException
-				: new ConsulAgentException(this.query.describe(), this.client.getAddress().toString(), 0,
-						String.valueOf(cause), null, cause);
 		if (attempt == 1) {
 			logger.warn("Watch " + this.query + " failed, retrying in " + delay.toMillis() + "ms: "
 					+ exception.getMessage());

@@ -18,6 +18,7 @@ package io.meshnative.connect.autoconfigure;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.registration.ConnectNativeRegistrar;
+import io.meshnative.connect.registration.DeregisterBeforeShutdown;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,11 +28,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.consul.serviceregistry.ConsulAutoRegistration;
+import org.springframework.cloud.consul.serviceregistry.ConsulAutoServiceRegistration;
 import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} that registers the application as a
- * Connect-native service when Spring Cloud Consul registers it.
+ * Connect-native service when Spring Cloud Consul registers it, and deregisters it when
+ * the application starts to shut down, before the web server stops accepting requests.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -50,6 +53,12 @@ public final class ConnectRegistrationAutoConfiguration {
 	ConnectNativeRegistrar connectNativeRegistrar(ConsulAgentClient client,
 			ObjectProvider<ConsulAutoRegistration> registration) {
 		return new ConnectNativeRegistrar(client, registration);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DeregisterBeforeShutdown deregisterBeforeShutdown(ObjectProvider<ConsulAutoServiceRegistration> registration) {
+		return new DeregisterBeforeShutdown(registration);
 	}
 
 }

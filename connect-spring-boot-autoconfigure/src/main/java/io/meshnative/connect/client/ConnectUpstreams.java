@@ -16,6 +16,8 @@
 
 package io.meshnative.connect.client;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,9 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
@@ -60,6 +64,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * route timeout, so that no mesh call can hang forever.
 	 */
 	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
+
+	/**
+	 * How long a pooled connection may stay idle before it is closed.
+	 */
+	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
 
 	private final ConsulAgentClient client;
 
@@ -140,7 +149,8 @@ public final class ConnectUpstreams implements AutoCloseable {
 	private Client createClient(SpiffeId expected) {
 		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
 		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
-			.maxIdleTime(Duration.ofSeconds(30))
+			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
+					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
 			.build();
 		return new Client(provider,
 				HttpClient.create(provider)
@@ -152,6 +162,23 @@ public final class ConnectUpstreams implements AutoCloseable {
 						channel.closeFuture()
 							.addListener((future) -> this.listener.connectionClosed(expected.service()));
 					}));
+	}
+
+	/**
+	 * Whether a pooled connection was opened with a leaf other than the current one: such
+	 * a connection is closed instead of being reused (and once its request completes), so
+	 * that after a rotation every new request leaves with the current leaf.
+	 * @param connection the pooled connection
+	 * @param current the current leaf
+	 * @return whether the connection presents another leaf
+	 */
+	static boolean presentsAnotherLeaf(Connection connection, X509Certificate current) {
+		SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
+		if (ssl == null) {
+			return false;
+		}
+		Certificate[] presented = ssl.engine().getSession().getLocalCertificates();
+		return presented != null && presented.length > 0 && !current.equals(presented[0]);
 	}
 
 	/**

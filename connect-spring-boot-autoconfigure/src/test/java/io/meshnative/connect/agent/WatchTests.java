@@ -255,6 +255,25 @@ class WatchTests {
 	}
 
 	@Test
+	void callThatCannotReachTheAgentMakesTheNextCallNonBlocking() {
+		this.agent.enqueue(roots("a").index(100));
+		this.agent.enqueue(FakeResponse.hang());
+		this.agent.enqueue(roots("a").index(3));
+		start(watch(AgentQuery.caRoots()).wait(Duration.ofMillis(320))
+			.timeoutMargin(Duration.ofMillis(100))
+			.build((value) -> {
+			}));
+		assertThat(this.agent.takeRequest(TAKE).hasQueryParameter("index")).isFalse();
+		assertThat(this.agent.takeRequest(TAKE).queryParameter("index")).isEqualTo("100");
+		RecordedRequest afterFailure = this.agent.takeRequest(TAKE);
+		assertThat(afterFailure.hasQueryParameter("index"))
+			.as("a new agent at the same address would hold index=100 for the whole wait")
+			.isFalse();
+		assertThat(afterFailure.hasQueryParameter("wait")).isFalse();
+		assertThat(this.agent.takeRequest(TAKE).queryParameter("index")).isEqualTo("3");
+	}
+
+	@Test
 	void rejectedValueKeepsTheLastGoodOne() {
 		this.agent.enqueue(roots("good").index(1));
 		this.agent.enqueue(roots("bad").index(2));

@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -82,6 +83,8 @@ public final class ConsulAgent implements AutoCloseable {
 	private int dnsPort;
 
 	private @Nullable String nodeName;
+
+	private int @Nullable [] ports;
 
 	private ConsulAgent(List<String> hcl, @Nullable String managementToken, Https https) {
 		this.hcl = List.copyOf(hcl);
@@ -140,11 +143,37 @@ public final class ConsulAgent implements AutoCloseable {
 		if (this.process != null) {
 			return this;
 		}
+		return launchAndAwait(null, Collections.emptyList());
+	}
+
+	/**
+	 * Start a new agent process on the ports of the previous one, after {@link #stop()}:
+	 * the way an agent comes back after an outage, at the address its clients know. The
+	 * new agent is a fresh dev agent (no services, no intentions, a new CA unless the HCL
+	 * fragments configure one, for example with {@code connect { ca_config { cluster_id =
+	 * ..., private_key = ..., root_cert = ... } }}).
+	 * @param extraHcl fragments of HCL passed with {@code -hcl} in addition to those the
+	 * agent was created with, for example service definitions
+	 * @return this agent
+	 * @throws IllegalStateException if the agent runs, was never started, or does not
+	 * start again in time
+	 */
+	public synchronized ConsulAgent startOnSamePorts(String... extraHcl) {
+		if (this.process != null) {
+			throw new IllegalStateException("Consul agent is running; stop() it first");
+		}
+		if (this.ports == null) {
+			throw new IllegalStateException("Consul agent was never started, so it has no ports to reuse");
+		}
+		return launchAndAwait(this.ports, List.of(extraHcl));
+	}
+
+	private ConsulAgent launchAndAwait(int @Nullable [] reusedPorts, List<String> extraHcl) {
 		Path binary = ConsulBinary.locate();
 		IllegalStateException failure = null;
 		for (int attempt = 1; attempt <= 3; attempt++) {
 			try {
-				launch(binary);
+				launch(binary, reusedPorts, extraHcl);
 				awaitReady();
 				return this;
 			}
@@ -159,9 +188,10 @@ public final class ConsulAgent implements AutoCloseable {
 		throw failure;
 	}
 
-	private void launch(Path binary) {
+	private void launch(Path binary, int @Nullable [] reusedPorts, List<String> extraHcl) {
 		try {
-			int[] ports = freePorts(7);
+			int[] ports = (reusedPorts != null) ? reusedPorts : freePorts(7);
+			this.ports = ports;
 			this.httpPort = ports[0];
 			this.dnsPort = ports[1];
 			this.grpcPort = ports[5];
@@ -183,6 +213,9 @@ public final class ConsulAgent implements AutoCloseable {
 				command.add("-hcl=" + createTlsMaterial(binary, this.workDirectory));
 			}
 			for (String fragment : this.hcl) {
+				command.add("-hcl=" + fragment);
+			}
+			for (String fragment : extraHcl) {
 				command.add("-hcl=" + fragment);
 			}
 			Path log = this.workDirectory.resolve("consul.log");
@@ -263,7 +296,8 @@ public final class ConsulAgent implements AutoCloseable {
 
 	/**
 	 * Stop the agent (if it runs) and delete its working directory. The agent can be
-	 * started again afterwards, on new ports and with a new CA.
+	 * started again afterwards, on new ports and with a new CA ({@link #start()}), or on
+	 * the same ports ({@link #startOnSamePorts(String...)}).
 	 */
 	public synchronized void stop() {
 		Process running = this.process;
