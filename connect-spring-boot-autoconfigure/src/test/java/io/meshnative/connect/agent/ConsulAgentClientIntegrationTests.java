@@ -148,8 +148,10 @@ class ConsulAgentClientIntegrationTests {
 			for (int i = 0; i < 200; i++) {
 				watches.add(Watch.builder(client, AgentQuery.caRoots()).build(seen::add).start());
 			}
-			await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 200);
-			assertThat(watches).allSatisfy((watch) -> assertThat(watch.getLastSuccess()).isNotNull());
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> watches.stream().allMatch((watch) -> watch.getLastSuccess() != null));
+			assertThat(seen).as("every watch delivered the roots (a change of the roots may add more)")
+				.hasSizeGreaterThanOrEqualTo(200);
 			await().atMost(Duration.ofSeconds(30)).until(() -> clientThreads() < 10);
 			assertThat(watches).allSatisfy((watch) -> assertThat(watch.isRunning()).isTrue());
 		}
