@@ -59,7 +59,12 @@ import static org.awaitility.Awaitility.await;
 class ConsulAgentClientIntegrationTests {
 
 	@RegisterExtension
-	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+	/**
+	 * The agent allows 200 concurrent connections per client address by default
+	 * ({@code limits.http_max_conns_per_client}) and answers 429 beyond: 200 blocked
+	 * watches plus the client's other pooled connections exceed that.
+	 */
+	static final ConsulAgentExtension consul = ConsulAgentExtension.dev("limits { http_max_conns_per_client = 400 }");
 
 	private static ConsulAgentClient client;
 
