@@ -102,7 +102,8 @@ class DemoScriptTests {
 		assertThat(Integer.parseInt(rotation.group(4))).as("calls during the rotation").isPositive();
 		assertThat(rotation.group(6)).as("frontend leaf serial after the rotation").isNotEqualTo(rotation.group(5));
 		for (String path : List.of("/actuator/health", "/actuator/connect", "/actuator/metrics")) {
-			assertThat(all).contains("https://127.0.0.1:" + ports[4] + path);
+			assertThat(all).as("step 5 checks each actuator URL")
+				.contains("https://127.0.0.1:" + ports[4] + path + " (HTTP 200 now)");
 		}
 		Path work = Path.of(find(WORK_FOLDER, output).group(1));
 		assertThat(work).as("the demo's temporary folder after it stopped").doesNotExist();
