@@ -112,6 +112,19 @@ public final class AgentQuery<T> {
 	}
 
 	/**
+	 * Query the service instances registered with the local agent
+	 * ({@code GET /v1/agent/services}), keyed by instance ID.
+	 * @param filter a bexpr filter, or {@code null}
+	 * @return the query
+	 */
+	public static AgentQuery<Map<String, AgentService>> agentServices(@Nullable String filter) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		putIfPresent(parameters, "filter", filter);
+		return new AgentQuery<>("/v1/agent/services", parameters, type(new TypeReference<Map<String, AgentService>>() {
+		}), Style.INDEX, true, "service:read on the services");
+	}
+
+	/**
 	 * Query the Connect-capable instances of a service
 	 * ({@code GET /v1/health/connect/:service}).
 	 * @param service the service name

@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.meshnative.connect.identity.ConnectIdentity;
@@ -36,9 +37,15 @@ import org.jspecify.annotations.Nullable;
  * {@link ValidatedChains}), then ask the {@link ConnectAuthorizer}, which evaluates the
  * HTTP permissions of an L7 intention against the request.
  *
+ * <p>
+ * Public for callers other than the two filters, such as the Connect proxy, which checks
+ * connections ({@link #checkConnection}) and requests ({@link #checkRequest}) with
+ * exactly the rules the filters apply.
+ *
  * @author connect-spring-boot authors
+ * @since 0.1.0
  */
-final class InboundAuthorization {
+public final class InboundAuthorization {
 
 	private static final Log logger = LogFactory.getLog(InboundAuthorization.class);
 
@@ -50,20 +57,62 @@ final class InboundAuthorization {
 
 	private final Clock clock;
 
+	/**
+	 * Create a new instance.
+	 * @param identityManager the service's identity, whose roots and trust domain the
+	 * caller's chain is validated against
+	 * @param authorizer the authorizer of the service
+	 */
+	public InboundAuthorization(ConnectIdentityManager identityManager, ConnectAuthorizer authorizer) {
+		this(identityManager, authorizer, Clock.systemUTC());
+	}
+
 	InboundAuthorization(ConnectIdentityManager identityManager, ConnectAuthorizer authorizer, Clock clock) {
 		this.identityManager = identityManager;
 		this.authorizer = authorizer;
 		this.clock = clock;
 	}
 
-	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
-		return decide(chain, request).thenApply((outcome) -> {
-			this.authorizer.decided(outcome.decision());
-			return outcome;
-		});
+	/**
+	 * Check a connection (layer 4): validate the caller's chain, then ask for the
+	 * caller's decision. A caller whose intention carries HTTP permissions is denied,
+	 * since a connection has no request to evaluate them against.
+	 * @param chain the chain the caller presented, leaf first; {@code null} or empty when
+	 * it presented none
+	 * @return the outcome; never completes exceptionally
+	 */
+	public CompletableFuture<InboundDecision> checkConnection(X509Certificate @Nullable [] chain) {
+		return decide(chain, null).thenApply(this::decided);
 	}
 
-	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
+	/**
+	 * Check a request (layer 7): as {@link #checkConnection}, and when the caller's
+	 * intention carries HTTP permissions, evaluate them against the request.
+	 * @param chain the chain the caller presented, leaf first
+	 * @param method the request method
+	 * @param rawPath the raw (undecoded) path of the request target
+	 * @param hasFragment whether the request target carried a fragment
+	 * @param names the request's header names
+	 * @param values the values of a header name
+	 * @return the outcome; never completes exceptionally
+	 */
+	public CompletableFuture<InboundDecision> checkRequest(X509Certificate @Nullable [] chain, String method,
+			String rawPath, boolean hasFragment, Iterable<String> names,
+			Function<String, ? extends Iterable<String>> values) {
+		return check(chain, () -> L7Request.of(method, rawPath, hasFragment, names, values));
+	}
+
+	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
+		return decide(chain, request).thenApply(this::decided);
+	}
+
+	private InboundDecision decided(InboundDecision outcome) {
+		this.authorizer.decided(outcome.decision());
+		return outcome;
+	}
+
+	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain,
+			@Nullable Supplier<L7Request> request) {
 		if (chain == null || chain.length == 0) {
 			return CompletableFuture.completedFuture(denied("no client certificate", null));
 		}
@@ -80,8 +129,10 @@ final class InboundAuthorization {
 		String uri = spiffeId.toUri();
 		ConnectCaller caller = new ConnectCaller(uri, spiffeId.trustDomain(), spiffeId.partition(),
 				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(chain[0].getSerialNumber()));
-		return this.authorizer.authorizeRequest(spiffeId, caller.serialNumber(), request)
-			.thenApply((decision) -> new InboundDecision(decision, caller));
+		CompletableFuture<AuthorizationDecision> decision = (request != null)
+				? this.authorizer.authorizeRequest(spiffeId, caller.serialNumber(), request)
+				: this.authorizer.authorize(uri, caller.serialNumber());
+		return decision.thenApply((answer) -> new InboundDecision(answer, caller));
 	}
 
 	private static InboundDecision denied(String reason, @Nullable ConnectCaller caller) {

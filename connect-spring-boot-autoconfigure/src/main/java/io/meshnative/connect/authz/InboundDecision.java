@@ -25,10 +25,24 @@ import org.jspecify.annotations.Nullable;
  * @param decision the decision
  * @param caller the caller, {@code null} when the certificate was missing or invalid
  * @author connect-spring-boot authors
+ * @since 0.1.0
  */
-record InboundDecision(AuthorizationDecision decision, @Nullable ConnectCaller caller) {
+public record InboundDecision(AuthorizationDecision decision, @Nullable ConnectCaller caller) {
 
-	String describeCaller() {
+	/**
+	 * Return whether the caller may proceed.
+	 * @return whether the decision allows
+	 */
+	public boolean allowed() {
+		return this.decision.allowed();
+	}
+
+	/**
+	 * Describe the caller for a log line: its SPIFFE ID, or that it had no valid
+	 * certificate.
+	 * @return the description
+	 */
+	public String describeCaller() {
 		return (this.caller != null) ? this.caller.spiffeId() : "(no valid client certificate)";
 	}
 

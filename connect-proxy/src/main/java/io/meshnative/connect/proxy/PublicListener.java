@@ -1,0 +1,225 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.proxy;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+import io.meshnative.connect.authz.InboundAuthorization;
+import io.meshnative.connect.authz.InboundDecision;
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyInbound;
+import reactor.netty.NettyOutbound;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The public listener: accepts mTLS from the mesh with the service's leaf, validates and
+ * authorizes each caller as the starter's filters do, then relays to the local
+ * application: a TCP stream for {@code tcp} services, request by request for {@code http}
+ * services so that L7 intentions apply per request.
+ *
+ * @author connect-spring-boot authors
+ */
+final class PublicListener extends ProxyListener {
+
+	private static final Log logger = LogFactory.getLog(PublicListener.class);
+
+	/**
+	 * Header carrying the caller's identity to the application, as Envoy sets it.
+	 */
+	static final String FORWARDED_CLIENT_CERT = "x-forwarded-client-cert";
+
+	static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+			"proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+
+	private final ProxyConfig.Address local;
+
+	private final boolean http;
+
+	private final ConnectIdentityManager identityManager;
+
+	private final InboundAuthorization authorization;
+
+	private final SslContext sslContext;
+
+	private final @Nullable ConnectionProvider localPool;
+
+	PublicListener(ProxyConfig.Address address, ProxyConfig.Address local, boolean http,
+			ConnectIdentityManager identityManager, InboundAuthorization authorization, SslContext sslContext,
+			Limits limits, ProxyMetrics metrics) {
+		super("public", address, limits, metrics);
+		this.local = local;
+		this.http = http;
+		this.identityManager = identityManager;
+		this.authorization = authorization;
+		this.sslContext = sslContext;
+		this.localPool = http ? ConnectionProvider.builder("connect-proxy-local").maxConnections(1024).build() : null;
+	}
+
+	@Override
+	String describe() {
+		return "public listener of " + this.identityManager.getService() + " (" + (this.http ? "http" : "tcp")
+				+ ") to the application at " + this.local;
+	}
+
+	@Override
+	DisposableServer bind() {
+		if (this.http) {
+			return HttpServer.create()
+				.bindAddress(getAddress()::toBindAddress)
+				.secure((spec) -> spec.sslContext(this.sslContext).handshakeTimeout(getLimits().handshakeTimeout()))
+				.doOnConnection(this::track)
+				.handle(this::handleRequest)
+				.bindNow();
+		}
+		return TcpServer.create()
+			.bindAddress(getAddress()::toBindAddress)
+			.secure((spec) -> spec.sslContext(this.sslContext).handshakeTimeout(getLimits().handshakeTimeout()))
+			.doOnConnection(this::track)
+			.handle(this::handleConnection)
+			.bindNow();
+	}
+
+	private Mono<Void> handleConnection(NettyInbound inbound, NettyOutbound outbound) {
+		X509Certificate @Nullable [] chain = peerChain(inbound);
+		return Mono.fromFuture(this.authorization.checkConnection(chain)).flatMap((decision) -> {
+			if (!decision.allowed()) {
+				denied(decision, "connection");
+				getMetrics().connection(getName(), "denied");
+				return Mono.empty();
+			}
+			getMetrics().connection(getName(), "accepted");
+			return TcpClient.newConnection()
+				.remoteAddress(this.local::toSocketAddress)
+				.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) getLimits().connectTimeout().toMillis())
+				.connect()
+				.flatMap((target) -> relay(inbound, outbound, target))
+				.onErrorResume((ex) -> {
+					getMetrics().connection(getName(), "failed");
+					logger.warn("Could not relay a connection from " + decision.describeCaller()
+							+ " to the application at " + this.local + " (is it listening there?): " + ex);
+					return Mono.empty();
+				});
+		});
+	}
+
+	private Mono<Void> handleRequest(HttpServerRequest request, HttpServerResponse response) {
+		X509Certificate @Nullable [] chain = peerChain(request);
+		String uri = request.uri();
+		int query = uri.indexOf('?');
+		int fragment = uri.indexOf('#');
+		int end = (query >= 0) ? query : ((fragment >= 0) ? fragment : uri.length());
+		HttpHeaders headers = request.requestHeaders();
+		return Mono
+			.fromFuture(this.authorization.checkRequest(chain, request.method().name(), uri.substring(0, end),
+					fragment >= 0, headers.names(), headers::getAll))
+			.flatMap((decision) -> {
+				if (!decision.allowed()) {
+					denied(decision, request.method().name() + " " + uri);
+					getMetrics().request(getName(), "denied");
+					return response.status(HttpResponseStatus.FORBIDDEN)
+						.header(HttpHeaderNames.CONNECTION, "close")
+						.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+						.sendString(Mono.just("RBAC: access denied"))
+						.then();
+				}
+				return forward(request, response, decision);
+			});
+	}
+
+	private Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, InboundDecision decision) {
+		String caller = (decision.caller() != null) ? decision.caller().spiffeId() : "";
+		String forwarded = "By=" + this.identityManager.getIdentity().getSpiffeId() + ";URI=" + caller;
+		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		ConnectionProvider pool = this.localPool;
+		HttpClient client = (pool != null) ? HttpClient.create(pool) : HttpClient.create();
+		return client.remoteAddress(this.local::toSocketAddress)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) getLimits().connectTimeout().toMillis())
+			.headers((out) -> {
+				copyHeaders(request.requestHeaders(), out);
+				out.remove(FORWARDED_CLIENT_CERT);
+				out.set(FORWARDED_CLIENT_CERT, forwarded);
+			})
+			.request(request.method())
+			.uri(request.uri())
+			.send((clientRequest, out) -> hasBody ? out.send(request.receive().retain()) : out)
+			.response((clientResponse, body) -> {
+				response.status(clientResponse.status());
+				copyHeaders(clientResponse.responseHeaders(), response.responseHeaders());
+				return response.send(body.retain());
+			})
+			.then()
+			.doOnSuccess((done) -> getMetrics().request(getName(), "allowed"))
+			.onErrorResume((ex) -> {
+				getMetrics().request(getName(), "failed");
+				logger.warn("Could not forward " + request.method() + " " + request.uri() + " from "
+						+ decision.describeCaller() + " to the application at " + this.local + ": " + ex);
+				if (response.hasSentHeaders()) {
+					return Mono.error(ex);
+				}
+				return response.status(HttpResponseStatus.BAD_GATEWAY)
+					.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+					.sendString(Mono.just("connect-proxy: the application at " + this.local + " did not answer"))
+					.then();
+			});
+	}
+
+	static void copyHeaders(HttpHeaders from, HttpHeaders to) {
+		for (String name : from.names()) {
+			if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+				to.set(name, from.getAll(name));
+			}
+		}
+	}
+
+	private void denied(InboundDecision decision, String what) {
+		if (logger.isInfoEnabled()) {
+			logger.info(
+					"Denied " + what + " from " + decision.describeCaller() + " to " + this.identityManager.getService()
+							+ ": " + decision.decision().reason() + " [" + decision.decision().source() + "]");
+		}
+	}
+
+	@Override
+	void drain(Duration drain) {
+		super.drain(drain);
+		ConnectionProvider pool = this.localPool;
+		if (pool != null) {
+			pool.disposeLater().subscribe();
+		}
+	}
+
+}
