@@ -16,6 +16,7 @@
 
 package io.meshnative.connect.proxy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,15 @@ import org.springframework.context.SmartLifecycle;
 final class ConnectProxy implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ConnectProxy.class);
+
+	/**
+	 * Rate limit of the registration and protocol watches: a registration is local agent
+	 * state, so changes are applied as they come (up to 5 at once, then one a second),
+	 * instead of the default of one every 15 s once a burst of 2 is used.
+	 */
+	private static final int REGISTRATION_BURST = 5;
+
+	private static final Duration REGISTRATION_REFILL = Duration.ofSeconds(1);
 
 	private final ConsulAgentClient client;
 
@@ -117,9 +127,11 @@ final class ConnectProxy implements SmartLifecycle {
 			reconcile(config);
 		}
 		this.registrationWatch = Watch.builder(this.client, AgentQuery.agentService(config.proxyId()))
+			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
 			.build(this::registrationChanged)
 			.start();
 		this.chainWatch = Watch.builder(this.client, AgentQuery.discoveryChain(config.service(), null))
+			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
 			.build((chain) -> {
 				this.serviceProtocol = chain.protocol();
 				reconcileCurrent();

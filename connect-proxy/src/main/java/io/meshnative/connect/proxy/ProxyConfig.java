@@ -18,7 +18,6 @@ package io.meshnative.connect.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.meshnative.connect.agent.AgentService;
+import io.netty.channel.unix.DomainSocketAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -147,12 +147,12 @@ record ProxyConfig(String proxyId, String service, Address publicListener, Addre
 	record Address(String host, int port, @Nullable String socketPath) {
 
 		SocketAddress toSocketAddress() {
-			return (this.socketPath != null) ? UnixDomainSocketAddress.of(this.socketPath)
+			return (this.socketPath != null) ? new DomainSocketAddress(this.socketPath)
 					: InetSocketAddress.createUnresolved(this.host, this.port);
 		}
 
 		SocketAddress toBindAddress() {
-			return (this.socketPath != null) ? UnixDomainSocketAddress.of(this.socketPath)
+			return (this.socketPath != null) ? new DomainSocketAddress(this.socketPath)
 					: new InetSocketAddress(this.host, this.port);
 		}
 

@@ -16,6 +16,9 @@
 
 package io.meshnative.connect.proxy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -29,6 +32,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -107,6 +111,15 @@ abstract class ProxyListener {
 	abstract String describe();
 
 	final void start() {
+		String socketPath = this.address.socketPath();
+		if (socketPath != null) {
+			if (!Epoll.isAvailable()) {
+				throw new IllegalStateException("Unix domain socket " + socketPath + " needs Netty's native epoll "
+						+ "transport (Linux x86_64), which is not available here: "
+						+ Epoll.unavailabilityCause().getMessage());
+			}
+			deleteSocket(socketPath);
+		}
 		this.server = bind();
 		logger.info("Listening on " + this.address + ": " + describe());
 	}
@@ -146,6 +159,10 @@ abstract class ProxyListener {
 		if (bound != null) {
 			this.server = null;
 			bound.disposeNow(Duration.ofSeconds(5));
+			String socketPath = this.address.socketPath();
+			if (socketPath != null) {
+				deleteSocket(socketPath);
+			}
 		}
 	}
 
@@ -166,6 +183,15 @@ abstract class ProxyListener {
 		}
 		this.connections.forEach(Connection::dispose);
 		logger.info("Closed listener " + this.name + " on " + this.address);
+	}
+
+	private static void deleteSocket(String socketPath) {
+		try {
+			Files.deleteIfExists(Path.of(socketPath));
+		}
+		catch (IOException ex) {
+			logger.warn("Could not remove the stale Unix domain socket " + socketPath + ": " + ex.getMessage());
+		}
 	}
 
 	/**

@@ -36,6 +36,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -127,6 +128,10 @@ final class PublicListener extends ProxyListener {
 				.connect()
 				.flatMap((target) -> relay(inbound, outbound, target))
 				.onErrorResume((ex) -> {
+					if (ex instanceof AbortedException) {
+						logger.debug("The caller closed its connection before it was relayed: " + ex);
+						return Mono.empty();
+					}
 					getMetrics().connection(getName(), "failed");
 					logger.warn("Could not relay a connection from " + decision.describeCaller()
 							+ " to the application at " + this.local + " (is it listening there?): " + ex);

@@ -43,6 +43,7 @@ import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -125,6 +126,10 @@ final class UpstreamListener extends ProxyListener {
 			getMetrics().connection(getName(), "accepted");
 			return relay(inbound, outbound, target);
 		}).onErrorResume((ex) -> {
+			if (ex instanceof AbortedException) {
+				logger.debug("The application closed its connection before it was relayed: " + ex);
+				return Mono.empty();
+			}
 			getMetrics().connection(getName(), "failed");
 			logger.warn("Could not open a connection to upstream '" + this.upstream.name() + "': " + ex.getMessage());
 			return Mono.empty();

@@ -22,11 +22,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 
 import com.sun.net.httpserver.HttpServer;
+import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +93,158 @@ class ConnectProxyIntegrationTests {
 			app.stop(0);
 			client.deregisterService("web-sidecar-proxy");
 		}
+	}
+
+	@Test
+	void builtInProxyUpstreamReachesAPlainAppBehindOurProxy() throws Exception {
+		HttpServer app = ProxyMesh.plainApp("plain-legacy");
+		int publicPort = ProxyMesh.freePort();
+		int localPort = ProxyMesh.freePort();
+		ProxyMesh.registerProxy(client, "legacy-web-proxy", "legacy-web", publicPort, app.getAddress().getPort(),
+				Collections.emptyList());
+		Process builtIn = null;
+		try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "legacy-web-proxy")) {
+			builtIn = ProxyMesh.builtInProxy(consul.getAgent(), "-service", "cli", "-upstream",
+					"legacy-web:" + localPort);
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.open(localPort)) {
+					assertThat(connection.get("/through-builtin").body()).startsWith("plain-legacy /through-builtin");
+				}
+			});
+		}
+		finally {
+			if (builtIn != null) {
+				ProxyMesh.stop(builtIn);
+			}
+			app.stop(0);
+			client.deregisterService("legacy-web-proxy");
+		}
+	}
+
+	@Test
+	void ourUpstreamListenersReachAServiceBehindTheBuiltInProxyAndAConnectSpringBootApp() throws Exception {
+		HttpServer legacy = ProxyMesh.plainApp("behind-builtin");
+		int sidecarPort = ProxyMesh.freePort();
+		client.registerService(new ServiceRegistration("old-db-1", "old-db", null, null, "127.0.0.1",
+				legacy.getAddress().getPort(), null,
+				new AgentService.Connect(null, Map.of("Port", sidecarPort, "Check", Map.of("TTL", "10m"))), null, null,
+				null));
+		consul.getAgent().request("PUT", "/v1/agent/check/pass/service:old-db-1-sidecar-proxy", null);
+		Process builtIn = ProxyMesh.builtInProxy(consul.getAgent(), "-sidecar-for", "old-db-1");
+		HttpServer app = ProxyMesh.plainApp("gateway-app");
+		int toLegacy = ProxyMesh.freePort();
+		int toNative = ProxyMesh.freePort();
+		try (ConfigurableApplicationContext nativeApp = ProxyMesh.startMeshApp(consul.getAgent(),
+				ProxyMesh.NativeApp.class, WebApplicationType.SERVLET, "native-api")) {
+			client.registerService(new ServiceRegistration("native-api-1", "native-api", null, null, "127.0.0.1",
+					ProxyMesh.port(nativeApp), null, new AgentService.Connect(true, null), null,
+					ServiceRegistration.Check.passingTtl("30m"), null));
+			ProxyMesh.registerProxy(client, "gateway-proxy", "gateway", ProxyMesh.freePort(),
+					app.getAddress().getPort(),
+					List.of(ProxyMesh.upstream("old-db", toLegacy), ProxyMesh.upstream("native-api", toNative)));
+			try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "gateway-proxy")) {
+				await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+					try (ProxyMesh.HttpConnection connection = ProxyMesh.open(toLegacy)) {
+						assertThat(connection.get("/rows").body()).startsWith("behind-builtin /rows");
+					}
+				});
+				await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+					try (ProxyMesh.HttpConnection connection = ProxyMesh.open(toNative)) {
+						assertThat(connection.get("/api").body()).contains("native caller=").contains("/svc/gateway");
+					}
+				});
+			}
+		}
+		finally {
+			ProxyMesh.stop(builtIn);
+			legacy.stop(0);
+			app.stop(0);
+			client.deregisterService("old-db-1");
+			client.deregisterService("native-api-1");
+			client.deregisterService("gateway-proxy");
+		}
+	}
+
+	@Test
+	void aDenyIntentionClosesTheConnectionAfterTheHandshake() throws Exception {
+		HttpServer app = ProxyMesh.plainApp("guarded");
+		int publicPort = ProxyMesh.freePort();
+		ProxyMesh.registerProxy(client, "guarded-proxy", "guarded", publicPort, app.getAddress().getPort(),
+				Collections.emptyList());
+		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources",
+				List.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "allow"))));
+		try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "guarded-proxy")) {
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				try (ProxyMesh.HttpConnection friend = ProxyMesh.openTls(ProxyMesh.meshContext(client, "friend"),
+						publicPort)) {
+					assertThat(friend.get("/data").body()).startsWith("guarded /data");
+				}
+			});
+			try (ProxyMesh.HttpConnection intruder = ProxyMesh.openTls(ProxyMesh.meshContext(client, "intruder"),
+					publicPort)) {
+				assertThat(intruder.isClosedByPeer()).isTrue();
+			}
+			assertThat(meterCount(proxy, "connect.proxy.connections", "denied")).isGreaterThanOrEqualTo(1);
+			assertThat(meterCount(proxy, "connect.proxy.connections", "accepted")).isGreaterThanOrEqualTo(1);
+		}
+		finally {
+			app.stop(0);
+			client.deleteConfigEntry("service-intentions", "guarded");
+			client.deregisterService("guarded-proxy");
+		}
+	}
+
+	@Test
+	void l7IntentionsOfAnHttpServiceApplyPerRequest() throws Exception {
+		HttpServer app = ProxyMesh.plainApp("portal");
+		int publicPort = ProxyMesh.freePort();
+		ProxyMesh.registerProxy(client, "portal-proxy", "portal", publicPort, app.getAddress().getPort(),
+				Collections.emptyList());
+		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "portal", "Protocol", "http"));
+		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "portal", "Sources",
+				List.of(Map.of("Name", "browser", "Permissions",
+						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathExact", "/admin")),
+								Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/api/")))))));
+		try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "portal-proxy")) {
+			javax.net.ssl.SSLContext browser = ProxyMesh.meshContext(client, "browser");
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.openTls(browser, publicPort)) {
+					ProxyMesh.Answer answer = connection.get("/api/items");
+					assertThat(answer.status()).isEqualTo(200);
+					assertThat(answer.body()).startsWith("portal /api/items")
+						.contains("xfcc=By=spiffe://")
+						.contains("URI=spiffe://")
+						.endsWith("/svc/browser");
+				}
+			});
+			for (String path : List.of("/admin", "//admin", "/api/../admin", "/%61dmin", "/admin%2F", "/./admin")) {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.openTls(browser, publicPort)) {
+					assertThat(connection.get(path).status()).as(path).isIn(400, 403);
+				}
+			}
+			try (ProxyMesh.HttpConnection connection = ProxyMesh.openTls(browser, publicPort)) {
+				assertThat(connection.get("/api/x").status()).isEqualTo(200);
+				assertThat(connection.get("/api/y").status()).as("second request on the same connection")
+					.isEqualTo(200);
+			}
+			assertThat(meterCount(proxy, "connect.proxy.requests", "denied")).isGreaterThanOrEqualTo(6);
+		}
+		finally {
+			app.stop(0);
+			client.deleteConfigEntry("service-intentions", "portal");
+			client.deleteConfigEntry("service-defaults", "portal");
+			client.deregisterService("portal-proxy");
+		}
+	}
+
+	private static double meterCount(ConfigurableApplicationContext proxy, String name, String outcome) {
+		return proxy.getBean(MeterRegistry.class)
+			.find(name)
+			.tag("outcome", outcome)
+			.counters()
+			.stream()
+			.mapToDouble(Counter::count)
+			.sum();
 	}
 
 }

@@ -123,6 +123,26 @@ final class ProxyMesh {
 	}
 
 	/**
+	 * Register a sidecar proxy whose application and upstream listeners may be Unix
+	 * domain sockets.
+	 * @param client the agent client
+	 * @param proxyId the proxy's ID
+	 * @param service the destination service
+	 * @param publicPort the public listener's port
+	 * @param localPort the application's port (ignored with a socket)
+	 * @param localSocket the application's socket, or {@code null}
+	 * @param upstreams the upstreams
+	 */
+	static void registerProxy(ConsulAgentClient client, String proxyId, String service, int publicPort, int localPort,
+			@Nullable String localSocket, List<AgentService.Upstream> upstreams) {
+		client.registerService(
+				new ServiceRegistration(proxyId, proxyId, "connect-proxy", null, "127.0.0.1", publicPort, null, null,
+						new AgentService.Proxy(service, service + "-1", (localSocket != null) ? null : "127.0.0.1",
+								(localSocket != null) ? null : localPort, localSocket, null, null, upstreams),
+						ServiceRegistration.Check.passingTtl("30m"), null));
+	}
+
+	/**
 	 * Start our proxy for a registration.
 	 * @param agent the agent
 	 * @param proxyId the registration's ID
