@@ -30,6 +30,9 @@ import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.DiscoveryChain;
 import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.authz.AuthorizationDecision;
+import io.meshnative.connect.authz.ConnectAuthorizationListener;
+import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.authz.InboundAuthorization;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
@@ -98,8 +101,8 @@ final class ConnectProxy implements SmartLifecycle {
 	private volatile boolean running;
 
 	ConnectProxy(ConsulAgentClient client, ProxyRegistration registration, ConnectIdentityManager identityManager,
-			InboundAuthorization authorization, ConnectUpstreams upstreams, ConnectClientFactory clients,
-			ConnectProxyProperties properties, ProxyMetrics metrics) {
+			ConnectAuthorizer authorizer, InboundAuthorization authorization, ConnectUpstreams upstreams,
+			ConnectClientFactory clients, ConnectProxyProperties properties, ProxyMetrics metrics) {
 		this.client = client;
 		this.registration = registration;
 		this.identityManager = identityManager;
@@ -110,6 +113,31 @@ final class ConnectProxy implements SmartLifecycle {
 		this.metrics = metrics;
 		this.serverContext = ProxyTls.serverContext(identityManager);
 		metrics.gauge("connect.proxy.listeners", "Listeners the proxy has open", this::listenerCount);
+		authorizer.addListener(new ConnectAuthorizationListener() {
+
+			@Override
+			public void decided(AuthorizationDecision decision) {
+			}
+
+			@Override
+			public void intentionsChanged() {
+				reauthorize();
+			}
+
+		});
+		identityManager.addListener((previous, current) -> {
+			if (!previous.getRoots().equals(current.getRoots())) {
+				reauthorize();
+			}
+		});
+	}
+
+	private void reauthorize() {
+		for (ProxyListener listener : getListeners().values()) {
+			if (listener instanceof PublicListener publicListener) {
+				publicListener.reauthorize();
+			}
+		}
 	}
 
 	@Override

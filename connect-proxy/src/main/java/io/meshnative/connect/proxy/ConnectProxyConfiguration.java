@@ -94,10 +94,11 @@ class ConnectProxyConfiguration {
 
 	@Bean
 	ConnectProxy connectProxy(ConsulAgentClient client, ProxyRegistration registration,
-			ConnectIdentityManager identityManager, InboundAuthorization authorization, ConnectUpstreams upstreams,
-			ConnectClientFactory clients, ConnectProxyProperties properties, ObjectProvider<MeterRegistry> registry) {
-		return new ConnectProxy(client, registration, identityManager, authorization, upstreams, clients, properties,
-				new ProxyMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)));
+			ConnectIdentityManager identityManager, ConnectAuthorizer authorizer, InboundAuthorization authorization,
+			ConnectUpstreams upstreams, ConnectClientFactory clients, ConnectProxyProperties properties,
+			ObjectProvider<MeterRegistry> registry) {
+		return new ConnectProxy(client, registration, identityManager, authorizer, authorization, upstreams, clients,
+				properties, new ProxyMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)));
 	}
 
 }

@@ -19,7 +19,9 @@ package io.meshnative.connect.proxy;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshnative.connect.authz.InboundAuthorization;
 import io.meshnative.connect.authz.InboundDecision;
@@ -33,6 +35,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
@@ -76,6 +79,12 @@ final class PublicListener extends ProxyListener {
 	private final SslContext sslContext;
 
 	private final @Nullable ConnectionProvider localPool;
+
+	/**
+	 * Open relayed connections with the chain their caller presented, to authorize again
+	 * when intentions or roots change.
+	 */
+	private final Map<Connection, X509Certificate[]> relayed = new ConcurrentHashMap<>();
 
 	PublicListener(ProxyConfig.Address address, ProxyConfig.Address local, boolean http,
 			ConnectIdentityManager identityManager, InboundAuthorization authorization, SslContext sslContext,
@@ -122,6 +131,12 @@ final class PublicListener extends ProxyListener {
 				return Mono.empty();
 			}
 			getMetrics().connection(getName(), "accepted");
+			if (chain != null) {
+				inbound.withConnection((connection) -> {
+					this.relayed.put(connection, chain);
+					connection.onDispose(() -> this.relayed.remove(connection));
+				});
+			}
 			return TcpClient.newConnection()
 				.remoteAddress(this.local::toSocketAddress)
 				.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) getLimits().connectTimeout().toMillis())
@@ -200,6 +215,22 @@ final class PublicListener extends ProxyListener {
 					.sendString(Mono.just("connect-proxy: the application at " + this.local + " did not answer"))
 					.then();
 			});
+	}
+
+	/**
+	 * Authorize every open relayed connection again, closing those whose caller is no
+	 * longer allowed (an intention changed to deny, or its certificate no longer
+	 * validates against the roots). Requests of {@code http} listeners are each
+	 * authorized anyway.
+	 */
+	void reauthorize() {
+		this.relayed.forEach((connection, chain) -> this.authorization.checkConnection(chain).thenAccept((decision) -> {
+			if (!decision.allowed() && !connection.isDisposed()) {
+				denied(decision, "open connection (closing it)");
+				getMetrics().connection(getName(), "revoked");
+				connection.dispose();
+			}
+		}));
 	}
 
 	static void copyHeaders(HttpHeaders from, HttpHeaders to) {

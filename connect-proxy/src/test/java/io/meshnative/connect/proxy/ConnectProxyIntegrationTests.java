@@ -186,6 +186,14 @@ class ConnectProxyIntegrationTests {
 			}
 			assertThat(meterCount(proxy, "connect.proxy.connections", "denied")).isGreaterThanOrEqualTo(1);
 			assertThat(meterCount(proxy, "connect.proxy.connections", "accepted")).isGreaterThanOrEqualTo(1);
+			try (ProxyMesh.HttpConnection friend = ProxyMesh.openTls(ProxyMesh.meshContext(client, "friend"),
+					publicPort)) {
+				assertThat(friend.get("/before-the-flip").status()).isEqualTo(200);
+				client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources", List
+					.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "deny"))));
+				assertThat(friend.isClosedByPeer()).as("the open connection of a caller now denied").isTrue();
+			}
+			assertThat(meterCount(proxy, "connect.proxy.connections", "revoked")).isEqualTo(1);
 		}
 		finally {
 			app.stop(0);

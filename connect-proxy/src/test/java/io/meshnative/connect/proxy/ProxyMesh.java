@@ -329,12 +329,15 @@ final class ProxyMesh {
 
 		/**
 		 * Whether the peer closed the connection: a read returns end of stream (or the
-		 * connection is reset).
+		 * connection is reset) within the socket's read timeout.
 		 * @return whether it is closed
 		 */
 		boolean isClosedByPeer() {
 			try {
 				return this.in.read() == -1;
+			}
+			catch (java.net.SocketTimeoutException ex) {
+				return false;
 			}
 			catch (IOException ex) {
 				return true;

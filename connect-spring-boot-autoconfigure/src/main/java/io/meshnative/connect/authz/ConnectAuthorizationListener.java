@@ -17,7 +17,8 @@
 package io.meshnative.connect.authz;
 
 /**
- * Told about every inbound authorization decision, for metrics.
+ * Told about every inbound authorization decision, for metrics, and about changes of the
+ * intentions.
  * <p>
  * Called on the request's thread (or the thread that completed the agent call); must be
  * fast and must not throw.
@@ -33,5 +34,12 @@ public interface ConnectAuthorizationListener {
 	 * @param decision the decision, with its source
 	 */
 	void decided(AuthorizationDecision decision);
+
+	/**
+	 * Called after the intentions of the service changed and the decision cache was
+	 * cleared, so that holders of long-lived connections can authorize them again.
+	 */
+	default void intentionsChanged() {
+	}
 
 }

@@ -164,6 +164,14 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		}
 		this.rules = compiled;
 		invalidate();
+		for (ConnectAuthorizationListener listener : this.listeners) {
+			try {
+				listener.intentionsChanged();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Authorization listener " + listener + " failed", ex);
+			}
+		}
 	}
 
 	private IntentionRules compileRules(Map<String, List<Intention>> intentions) {
