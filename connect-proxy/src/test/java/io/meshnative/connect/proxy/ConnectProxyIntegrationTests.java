@@ -245,6 +245,82 @@ class ConnectProxyIntegrationTests {
 		}
 	}
 
+	@Test
+	void anHttpUpstreamListenerRoutesEachRequestThroughTheDiscoveryChain() throws Exception {
+		HttpServer v1 = ProxyMesh.plainApp("catalog-v1");
+		HttpServer v2 = ProxyMesh.plainApp("catalog-v2");
+		int upstreamPort = ProxyMesh.freePort();
+		for (String service : List.of("catalog", "catalog-next")) {
+			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		}
+		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "catalog", "Routes",
+				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/next/")), "Destination",
+						Map.of("Service", "catalog-next", "PrefixRewrite", "/")))));
+		ProxyMesh.registerProxy(client, "catalog-proxy", "catalog", ProxyMesh.freePort(), v1.getAddress().getPort(),
+				Collections.emptyList());
+		ProxyMesh.registerProxy(client, "catalog-next-proxy", "catalog-next", ProxyMesh.freePort(),
+				v2.getAddress().getPort(), Collections.emptyList());
+		ProxyMesh.registerProxy(client, "shop-proxy", "shop", ProxyMesh.freePort(), ProxyMesh.freePort(),
+				List.of(ProxyMesh.upstream("catalog", upstreamPort)));
+		try (ConfigurableApplicationContext catalog = ProxyMesh.startProxy(consul.getAgent(), "catalog-proxy");
+				ConfigurableApplicationContext next = ProxyMesh.startProxy(consul.getAgent(), "catalog-next-proxy");
+				ConfigurableApplicationContext shop = ProxyMesh.startProxy(consul.getAgent(), "shop-proxy")) {
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.open(upstreamPort)) {
+					assertThat(connection.get("/items").body()).startsWith("catalog-v1 /items");
+					assertThat(connection.get("/next/items").body()).as("routed and rewritten on the same connection")
+						.startsWith("catalog-v2 /items")
+						.endsWith("/svc/shop");
+				}
+			});
+			assertThat(meterCount(shop, "connect.proxy.requests", "allowed")).isGreaterThanOrEqualTo(2);
+		}
+		finally {
+			v1.stop(0);
+			v2.stop(0);
+			client.deleteConfigEntry("service-router", "catalog");
+			for (String service : List.of("catalog", "catalog-next")) {
+				client.deleteConfigEntry("service-defaults", service);
+			}
+			client.deregisterService("catalog-proxy");
+			client.deregisterService("catalog-next-proxy");
+			client.deregisterService("shop-proxy");
+		}
+	}
+
+	@Test
+	void aTcpUpstreamConnectionFailsOverToAnotherEndpointWhenOneDoesNotAnswer() throws Exception {
+		HttpServer ledger = ProxyMesh.plainApp("ledger");
+		int upstreamPort = ProxyMesh.freePort();
+		ProxyMesh.registerProxy(client, "ledger-a-proxy", "ledger", ProxyMesh.freePort(), ledger.getAddress().getPort(),
+				Collections.emptyList());
+		ProxyMesh.registerProxy(client, "ledger-b-proxy", "ledger", ProxyMesh.freePort(), ledger.getAddress().getPort(),
+				Collections.emptyList());
+		ProxyMesh.registerProxy(client, "teller-proxy", "teller", ProxyMesh.freePort(), ProxyMesh.freePort(),
+				List.of(ProxyMesh.upstream("ledger", upstreamPort)));
+		try (ConfigurableApplicationContext ledgerA = ProxyMesh.startProxy(consul.getAgent(), "ledger-a-proxy");
+				ConfigurableApplicationContext teller = ProxyMesh.startProxy(consul.getAgent(), "teller-proxy")) {
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.open(upstreamPort)) {
+					assertThat(connection.get("/ready").status()).isEqualTo(200);
+				}
+			});
+			for (int i = 0; i < 10; i++) {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.open(upstreamPort)) {
+					assertThat(connection.get("/balance/" + i).body()).as("connection " + i + " (ledger-b is down)")
+						.startsWith("ledger /balance/" + i);
+				}
+			}
+			assertThat(meterCount(teller, "connect.proxy.connections", "failed")).isZero();
+		}
+		finally {
+			ledger.stop(0);
+			client.deregisterService("ledger-a-proxy");
+			client.deregisterService("ledger-b-proxy");
+			client.deregisterService("teller-proxy");
+		}
+	}
+
 	private static double meterCount(ConfigurableApplicationContext proxy, String name, String outcome) {
 		return proxy.getBean(MeterRegistry.class)
 			.find(name)
