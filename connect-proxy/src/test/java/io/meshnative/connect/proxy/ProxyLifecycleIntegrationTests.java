@@ -158,15 +158,20 @@ class ProxyLifecycleIntegrationTests {
 	}
 
 	@Test
-	void connectionsBeyondTheLimitAreClosedAndIdleConnectionsTimeOut() throws Exception {
+	void connectionsBeyondTheLimitAreClosedAndIdleAndSilentConnectionsTimeOut() throws Exception {
 		int port = ProxyMesh.freePort();
-		ProxyMesh.registerProxy(client, "limited-proxy", "limited", ProxyMesh.freePort(), ProxyMesh.freePort(),
+		int publicPort = ProxyMesh.freePort();
+		ProxyMesh.registerProxy(client, "limited-proxy", "limited", publicPort, ProxyMesh.freePort(),
 				List.of(ProxyMesh.upstream("limited-echo", port)));
 		ProxyMesh.registerProxy(client, "limited-echo-proxy", "limited-echo", ProxyMesh.freePort(),
 				echo.getAddress().getPort(), Collections.emptyList());
 		try (ConfigurableApplicationContext target = ProxyMesh.startProxy(consul.getAgent(), "limited-echo-proxy");
 				ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "limited-proxy",
-						"connect.proxy.max-connections=2", "connect.proxy.idle-timeout=2s")) {
+						"connect.proxy.max-connections=2", "connect.proxy.idle-timeout=2s",
+						"connect.proxy.handshake-timeout=1s")) {
+			try (ProxyMesh.HttpConnection silent = ProxyMesh.open(publicPort)) {
+				assertThat(silent.isClosedByPeer()).as("a connection that never starts its TLS handshake").isTrue();
+			}
 			try (ProxyMesh.HttpConnection one = awaitConnection(port);
 					ProxyMesh.HttpConnection two = ProxyMesh.open(port)) {
 				assertThat(two.get("/two").status()).isEqualTo(200);
