@@ -67,6 +67,8 @@ public final class BenchRunner {
 	 */
 	private static final String PROXY_CALLER = "bench-caller";
 
+	private static final int READY_TIMEOUT_SECONDS = 240;
+
 	private final Settings settings;
 
 	private final Path work;
@@ -277,7 +279,8 @@ public final class BenchRunner {
 			throws Exception {
 		LoadDriver.SocketTransport probe = new LoadDriver.SocketTransport(target.host, target.port, arm.tls()
 				? LoadDriver.sslContext(certificates.clientCert, certificates.clientKey, certificates.roots) : null);
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+		// Arm 5 starts two Spring Boot JVMs besides the app: 90 s on this loaded machine.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
 		Exception last = null;
 		while (System.nanoTime() < deadline) {
 			for (Map.Entry<Process, Path> entry : logs.entrySet()) {
@@ -299,7 +302,8 @@ public final class BenchRunner {
 		for (Path log : logs.values()) {
 			tails.append("\n--- ").append(log.getFileName()).append('\n').append(String.join("\n", tail(log, 30)));
 		}
-		throw new IllegalStateException("Arm " + arm.id() + " not ready after 120 s: " + last + tails);
+		throw new IllegalStateException(
+				"Arm " + arm.id() + " not ready after " + READY_TIMEOUT_SECONDS + " s: " + last + tails);
 	}
 
 	private LoadDriver.Result drive(Arm arm, Target target, List<String> extra, String mode, int connections)
