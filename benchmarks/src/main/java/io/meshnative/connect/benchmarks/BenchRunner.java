@@ -50,9 +50,9 @@ import org.jspecify.annotations.Nullable;
  * writes the report ({@code docs/benchmarks.md}). Started by {@code scripts/bench}; see
  * {@link #main(String[])} for the options.
  * <p>
- * Placement: the server side of every arm (the application, and in the sidecar arm the
+ * Placement: the server side of every arm (the application, and in the sidecar arms the
  * server's proxy) is pinned to CPU 1, the caller side (the load driver, and in the
- * sidecar arm the caller's proxy) to CPU 0, as if caller and callee ran on hosts of one
+ * sidecar arms the caller's proxy) to CPU 0, as if caller and callee ran on hosts of one
  * core each. The Consul agent is not pinned.
  *
  * @author connect-spring-boot authors
@@ -61,6 +61,13 @@ import org.jspecify.annotations.Nullable;
 public final class BenchRunner {
 
 	private static final String CALLER = "bench-client";
+
+	/**
+	 * Service of the caller-side proxy of the sidecar arms.
+	 */
+	private static final String PROXY_CALLER = "bench-caller";
+
+	private static final int READY_TIMEOUT_SECONDS = 240;
 
 	private final Settings settings;
 
@@ -88,7 +95,7 @@ public final class BenchRunner {
 	 * when absent); {@code --arms=a,b} (only arms whose id contains one of these);
 	 * {@code --no-jmh}; {@code --concurrent-note=} (text recorded about other work on the
 	 * machine); {@code --notes=benchmarks/notes.md} (hand-written notes appended to the
-	 * report).
+	 * report); {@code --connect-proxy-jar=} (connect-proxy's runnable jar, for arm 5).
 	 * @param args the options
 	 * @throws Exception on failure
 	 */
@@ -180,11 +187,12 @@ public final class BenchRunner {
 			for (Process process : processes) {
 				stop(process);
 			}
-			if (arm.kind() == Kind.SIDECAR) {
+			if (arm.kind() == Kind.SIDECAR || arm.kind() == Kind.CONNECT) {
 				client().deregisterService(arm.service() + "-1");
 			}
-			else if (arm.kind() == Kind.CONNECT) {
+			else if (arm.kind() == Kind.CONNECT_PROXY) {
 				client().deregisterService(arm.service() + "-1");
+				client().deregisterService(callerProxyId(arm));
 			}
 		}
 	}
@@ -198,7 +206,7 @@ public final class BenchRunner {
 				"--logging.level.org.springframework.boot.reactor.netty=info",
 				"--server.tomcat.max-keep-alive-requests=-1"));
 		switch (arm.kind()) {
-			case PLAIN, SIDECAR -> properties.add("--connect.enabled=false");
+			case PLAIN, SIDECAR, CONNECT_PROXY -> properties.add("--connect.enabled=false");
 			case STATIC -> {
 				properties.add("--connect.enabled=false");
 				properties.add("--server.ssl.bundle=static");
@@ -220,6 +228,7 @@ public final class BenchRunner {
 			.redirectOutput(serverLog.toFile())
 			.start();
 		processes.add(server);
+		Map<Process, Path> logs = new LinkedHashMap<>(Map.of(server, serverLog));
 		List<Long> serverPids = new ArrayList<>(List.of(server.pid()));
 		List<Long> callerPids = new ArrayList<>();
 		String host = "127.0.0.1";
@@ -229,7 +238,7 @@ public final class BenchRunner {
 					port, null, new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("10m"),
 					null));
 		}
-		if (arm.kind() == Kind.SIDECAR) {
+		if (arm.kind() == Kind.SIDECAR || arm.kind() == Kind.CONNECT_PROXY) {
 			int sidecarPort = freePort();
 			targetPort = freePort();
 			client().registerService(
@@ -237,16 +246,26 @@ public final class BenchRunner {
 							new AgentService.Connect(null, Map.of("Port", sidecarPort, "Check", Map.of("TTL", "10m"))),
 							null, null, null));
 			agent().request("PUT", "/v1/agent/check/pass/service:" + arm.service() + "-1-sidecar-proxy", null);
-			Process publicProxy = proxy("1", "-sidecar-for", arm.service() + "-1");
-			processes.add(publicProxy);
-			serverPids.add(publicProxy.pid());
-			Process upstreamProxy = proxy("0", "-service", "bench-caller", "-upstream",
-					arm.service() + ":" + targetPort);
-			processes.add(upstreamProxy);
-			callerPids.add(upstreamProxy.pid());
+			Started publicProxy;
+			Started upstreamProxy;
+			if (arm.kind() == Kind.SIDECAR) {
+				publicProxy = proxy("1", "-sidecar-for", arm.service() + "-1");
+				upstreamProxy = proxy("0", "-service", PROXY_CALLER, "-upstream", arm.service() + ":" + targetPort);
+			}
+			else {
+				publicProxy = connectProxy(arm, "1", "--sidecar-for=" + arm.service() + "-1");
+				registerCallerProxy(arm, targetPort);
+				upstreamProxy = connectProxy(arm, "0", "--proxy-id=" + callerProxyId(arm));
+			}
+			processes.add(publicProxy.process());
+			logs.put(publicProxy.process(), publicProxy.log());
+			serverPids.add(publicProxy.process().pid());
+			processes.add(upstreamProxy.process());
+			logs.put(upstreamProxy.process(), upstreamProxy.log());
+			callerPids.add(upstreamProxy.process().pid());
 		}
 		Target target = new Target(host, targetPort, serverPids, callerPids, "");
-		awaitReady(arm, target, certificates, server, serverLog);
+		awaitReady(arm, target, certificates, logs);
 		String info = Files.readAllLines(serverLog)
 			.stream()
 			.filter((line) -> (arm.stack() == Stack.NETTY && line.contains("BENCH-NETTY-SSL-PROVIDER"))
@@ -256,16 +275,19 @@ public final class BenchRunner {
 		return new Target(host, targetPort, serverPids, callerPids, info);
 	}
 
-	private void awaitReady(Arm arm, Target target, Certificates certificates, Process server, Path serverLog)
+	private void awaitReady(Arm arm, Target target, Certificates certificates, Map<Process, Path> logs)
 			throws Exception {
 		LoadDriver.SocketTransport probe = new LoadDriver.SocketTransport(target.host, target.port, arm.tls()
 				? LoadDriver.sslContext(certificates.clientCert, certificates.clientKey, certificates.roots) : null);
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+		// Arm 5 starts two Spring Boot JVMs besides the app: 90 s on this loaded machine.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
 		Exception last = null;
 		while (System.nanoTime() < deadline) {
-			if (!server.isAlive()) {
-				throw new IllegalStateException(
-						"Server of " + arm.id() + " exited: " + String.join("\n", tail(serverLog, 30)));
+			for (Map.Entry<Process, Path> entry : logs.entrySet()) {
+				if (!entry.getKey().isAlive()) {
+					throw new IllegalStateException(entry.getValue().getFileName() + " of " + arm.id() + " exited: "
+							+ String.join("\n", tail(entry.getValue(), 30)));
+				}
 			}
 			try (LoadDriver.Exchange exchange = probe.open()) {
 				exchange.get(true);
@@ -276,8 +298,12 @@ public final class BenchRunner {
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
 			}
 		}
+		StringBuilder tails = new StringBuilder();
+		for (Path log : logs.values()) {
+			tails.append("\n--- ").append(log.getFileName()).append('\n').append(String.join("\n", tail(log, 30)));
+		}
 		throw new IllegalStateException(
-				"Arm " + arm.id() + " not ready after 120 s: " + last + "\n" + String.join("\n", tail(serverLog, 30)));
+				"Arm " + arm.id() + " not ready after " + READY_TIMEOUT_SECONDS + " s: " + last + tails);
 	}
 
 	private LoadDriver.Result drive(Arm arm, Target target, List<String> extra, String mode, int connections)
@@ -307,24 +333,77 @@ public final class BenchRunner {
 	}
 
 	private List<String> java(Arm arm, String cpu, boolean boringssl) {
-		String home = (arm.jdk() == 25) ? this.settings.jdk25 : System.getProperty("java.home");
 		String classpath = this.classpath;
 		if (boringssl) {
 			classpath = classpath + File.pathSeparator + this.settings.boringSslClasspath();
 		}
-		return new ArrayList<>(List.of("taskset", "-c", cpu, home + "/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-				"-cp", classpath));
+		List<String> command = jvm(arm, cpu);
+		command.addAll(List.of("-cp", classpath));
+		return command;
 	}
 
-	private Process proxy(String cpu, String... arguments) throws IOException {
+	private List<String> jvm(Arm arm, String cpu) {
+		String home = (arm.jdk() == 25) ? this.settings.jdk25 : System.getProperty("java.home");
+		return new ArrayList<>(
+				List.of("taskset", "-c", cpu, home + "/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC"));
+	}
+
+	private Started proxy(String cpu, String... arguments) throws IOException {
 		List<String> command = new ArrayList<>(List.of("taskset", "-c", cpu, agent().getBinary().toString(), "connect",
 				"proxy", "-http-addr=" + agent().getHttpAddress()));
 		command.addAll(List.of(arguments));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(this.work.resolve("proxy-" + arguments[1] + ".log").toFile())
-			.start();
+		return launch(command, this.work.resolve("proxy-" + arguments[1] + ".log"));
+	}
+
+	/**
+	 * Start connect-proxy in its own JVM (same JDK and heap as the arm's server), from
+	 * its runnable jar, so that none of its dependencies joins the servers' class path.
+	 * @param arm the arm
+	 * @param cpu the CPU to pin it to
+	 * @param which {@code --sidecar-for=...} or {@code --proxy-id=...}
+	 * @return the started proxy
+	 * @throws IOException if it cannot start
+	 */
+	private Started connectProxy(Arm arm, String cpu, String which) throws IOException {
+		Path jar = Path.of(this.settings.connectProxyJar);
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException("No connect-proxy runnable jar at " + jar.toAbsolutePath()
+					+ ": build the benchmarks module with 'mvn package -pl benchmarks -am' first");
+		}
+		List<String> command = jvm(arm, cpu);
+		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), which,
+				"--connect.agent.address=" + agent().getHttpAddress(), "--server.port=0"));
+		return launch(command, this.work.resolve("connect-proxy-" + which.substring(2, which.indexOf('=')) + ".log"));
+	}
+
+	private Started launch(List<String> command, Path log) throws IOException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		process.getOutputStream().close();
-		return process;
+		return new Started(process, log);
+	}
+
+	/**
+	 * Register the caller side's connect-proxy: a proxy of {@value #PROXY_CALLER} with
+	 * one upstream listener for the arm's service on {@code upstreamPort}, as
+	 * {@code consul connect proxy -service bench-caller -upstream} makes in arm 4. Its
+	 * public listener and local application port are unused (the registration needs
+	 * them).
+	 * @param arm the arm
+	 * @param upstreamPort the upstream listener's port
+	 * @throws IOException if no free port is found
+	 */
+	private void registerCallerProxy(Arm arm, int upstreamPort) throws IOException {
+		AgentService.Upstream upstream = new AgentService.Upstream(null, arm.service(), null, null, null, null,
+				"127.0.0.1", upstreamPort, null, null);
+		client()
+			.registerService(new ServiceRegistration(callerProxyId(arm), callerProxyId(arm), "connect-proxy", null,
+					"127.0.0.1", freePort(), null, null, new AgentService.Proxy(PROXY_CALLER, null, "127.0.0.1",
+							freePort(), null, null, null, List.of(upstream)),
+					ServiceRegistration.Check.passingTtl("10m"), null));
+	}
+
+	private static String callerProxyId(Arm arm) {
+		return PROXY_CALLER + "-" + arm.id() + "-proxy";
 	}
 
 	private Certificates writeCertificates(ConsulAgentClient client) throws IOException {
@@ -441,7 +520,17 @@ public final class BenchRunner {
 		 * A plain application behind {@code consul connect proxy -sidecar-for}, called
 		 * through another {@code consul connect proxy} upstream listener.
 		 */
-		SIDECAR
+		SIDECAR,
+
+		/**
+		 * The same shape as {@link #SIDECAR} with this project's connect-proxy in both
+		 * places.
+		 */
+		CONNECT_PROXY;
+
+		String token() {
+			return (this == CONNECT_PROXY) ? "sidecar-connect-proxy" : name().toLowerCase(Locale.ROOT);
+		}
 
 	}
 
@@ -477,6 +566,7 @@ public final class BenchRunner {
 			List<Arm> arms = new ArrayList<>();
 			arms.add(new Arm(Kind.PLAIN, Stack.TOMCAT, 17, false, false));
 			arms.add(new Arm(Kind.SIDECAR, Stack.TOMCAT, 17, false, false));
+			arms.add(new Arm(Kind.CONNECT_PROXY, Stack.TOMCAT, 17, false, false));
 			List<Integer> jdks = (settings.jdk25.isEmpty()) ? List.of(17) : List.of(17, 25);
 			for (int jdk : jdks) {
 				for (Kind kind : List.of(Kind.STATIC, Kind.CONNECT)) {
@@ -491,13 +581,12 @@ public final class BenchRunner {
 		}
 
 		String id() {
-			return this.kind.name().toLowerCase(Locale.ROOT) + "-" + this.stack.name().toLowerCase(Locale.ROOT)
+			return this.kind.token() + "-" + this.stack.name().toLowerCase(Locale.ROOT)
 					+ (this.boringssl ? "-boringssl" : "") + "-jdk" + this.jdk;
 		}
 
 		String service() {
-			return "bench-" + this.kind.name().toLowerCase(Locale.ROOT) + "-"
-					+ this.stack.name().toLowerCase(Locale.ROOT);
+			return "bench-" + this.kind.token() + "-" + this.stack.name().toLowerCase(Locale.ROOT);
 		}
 
 		boolean tls() {
@@ -510,6 +599,7 @@ public final class BenchRunner {
 				case STATIC -> "2 static mTLS";
 				case CONNECT -> "3 connect-spring-boot";
 				case SIDECAR -> "4 sidecar (consul connect proxy x2)";
+				case CONNECT_PROXY -> "5 sidecar (connect-proxy x2)";
 			};
 			String stackName = (this.stack == Stack.TOMCAT) ? "Tomcat" : "Netty";
 			String tlsName = (!tls()) ? "-" : (this.boringssl ? "BoringSSL" : "JSSE");
@@ -537,6 +627,16 @@ public final class BenchRunner {
 	 * @param info what the server logged about its web server and TLS provider
 	 */
 	record Target(String host, int port, List<Long> serverPids, List<Long> callerPids, String info) {
+
+	}
+
+	/**
+	 * A started helper process and where its output goes.
+	 *
+	 * @param process the process
+	 * @param log its output
+	 */
+	record Started(Process process, Path log) {
 
 	}
 

@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The Markdown report of a run: conditions, absolute figures, ratios against the static
- * mTLS arm (arm 2) and the sidecar arm (arm 4), the issue's targets, and the JMH results.
+ * mTLS arm (arm 2) and the sidecar arm (arm 4, Consul's built-in proxy; arm 5, our
+ * connect-proxy in the same places, is compared with it), the issue's targets, and the
+ * JMH results.
  *
  * @author connect-spring-boot authors
  */
@@ -136,10 +138,14 @@ final class Report {
 			.append(" threads for churn. Every response is ")
 			.append(BenchServerApplication.RESPONSE_SIZE)
 			.append(" bytes (`GET /bytes`).\n");
-		md.append(
-				"- Placement: the server side (the app; in arm 4 also its `-sidecar-for` proxy) runs pinned to CPU 1; ")
-			.append("the caller side (the load driver; in arm 4 also the caller's upstream proxy) to CPU 0, ")
-			.append("as if each side had a host of one core. The Consul agent is not pinned.\n");
+		md.append("- Placement: the server side (the app; in arms 4 and 5 also its `-sidecar-for` proxy) runs pinned ")
+			.append("to CPU 1; the caller side (the load driver; in arms 4 and 5 also the caller's upstream proxy) ")
+			.append("to CPU 0, as if each side had a host of one core. The Consul agent is not pinned.\n");
+		md.append("- Arm 5 has the shape of arm 4 with this project's `connect-proxy` in both places, each in its own ")
+			.append("JVM (the runnable jar, JDK 17, the servers' heap and GC flags, default logging): ")
+			.append("`--sidecar-for` the app's registration (a `sidecar_service` as in arm 4) on the server side, ")
+			.append("an explicit `connect-proxy` registration of `bench-caller` with one upstream listener on the ")
+			.append("caller side. No service-defaults are written, so both relay TCP (L4), as arm 4's proxies do.\n");
 		md.append(
 				"- Driver: Java, HTTP/1.1 over sockets, JSSE TLS client with an agent-issued leaf for `bench-client` ")
 			.append("(same JDK as the arm's server), constant arrival rate with coordinated-omission correction ")
@@ -192,19 +198,57 @@ final class Report {
 			md.append(throughput.errors() + rate.errors()).append(" |\n");
 		});
 		md.append('\n');
-		Result sidecarRate = rateOf(sidecarArm());
-		if (sidecarRate != null && !Double.isNaN(sidecarRate.callerCpuSeconds()) && sidecarRate.requests() > 0) {
-			md.append("Arm 4's caller-side proxy used ")
-				.append(String.format(Locale.ROOT, "%.0f",
-						sidecarRate.callerCpuSeconds() * 1_000_000 / sidecarRate.requests()))
-				.append(" us CPU per request at the fixed rate, on top of the server side shown above.\n\n");
-		}
+		callerProxyCpu(md, "Arm 4", rateOf(sidecarArm()));
+		callerProxyCpu(md, "Arm 5", rateOf(connectProxyArm()));
+		connectProxyRatios(md);
 		this.results.forEach((arm, result) -> {
 			if (!result.serverInfo.isEmpty()) {
 				md.append("- `").append(arm.id()).append("`: ").append(result.serverInfo).append('\n');
 			}
 		});
 		md.append('\n');
+	}
+
+	private static void callerProxyCpu(StringBuilder md, String arm, @Nullable Result rate) {
+		if (rate != null && !Double.isNaN(rate.callerCpuSeconds()) && rate.requests() > 0) {
+			md.append(arm)
+				.append("'s caller-side proxy used ")
+				.append(String.format(Locale.ROOT, "%.0f", rate.callerCpuSeconds() * 1_000_000 / rate.requests()))
+				.append(" us CPU per request at the fixed rate, on top of the server side shown above.\n\n");
+		}
+	}
+
+	private void connectProxyRatios(StringBuilder md) {
+		ArmResult ours = find(connectProxyArm());
+		ArmResult builtIn = find(sidecarArm());
+		if (ours == null || builtIn == null || ours.throughput == null || builtIn.throughput == null) {
+			return;
+		}
+		md.append("connect-proxy (arm 5) against `consul connect proxy` (arm 4): keep-alive throughput ")
+			.append(ratio(ours.throughput.perSecond(), builtIn.throughput))
+			.append("x");
+		if (ours.churn != null && builtIn.churn != null) {
+			md.append(", new connections/s ").append(ratio(ours.churn.perSecond(), builtIn.churn)).append("x");
+		}
+		if (ours.rate != null && builtIn.rate != null) {
+			md.append(", server-side CPU per request ")
+				.append(cpuRatio(ours.rate.serverCpuSeconds(), builtIn.rate.serverCpuSeconds()))
+				.append(", caller-side proxy CPU per request ")
+				.append(cpuRatio(ours.rate.callerCpuSeconds(), builtIn.rate.callerCpuSeconds()));
+			if (ours.rate.errors() == 0 && builtIn.rate.errors() == 0) {
+				md.append(", p99 at the fixed rate ")
+					.append(signedMs(ours.rate.p99Micros() - builtIn.rate.p99Micros()))
+					.append(" ms");
+			}
+		}
+		md.append(".\n\n");
+	}
+
+	private static String cpuRatio(double ours, double builtIn) {
+		if (Double.isNaN(ours) || Double.isNaN(builtIn) || builtIn == 0) {
+			return "-";
+		}
+		return String.format(Locale.ROOT, "%.2fx", ours / builtIn);
 	}
 
 	private void connectClient(StringBuilder md) {
@@ -324,13 +368,17 @@ final class Report {
 
 	private Arm reference(Arm arm) {
 		return switch (arm.kind()) {
-			case PLAIN, SIDECAR -> new Arm(Kind.STATIC, Stack.TOMCAT, 17, false, false);
+			case PLAIN, SIDECAR, CONNECT_PROXY -> new Arm(Kind.STATIC, Stack.TOMCAT, 17, false, false);
 			default -> arm.staticReference();
 		};
 	}
 
 	private static Arm sidecarArm() {
 		return new Arm(Kind.SIDECAR, Stack.TOMCAT, 17, false, false);
+	}
+
+	private static Arm connectProxyArm() {
+		return new Arm(Kind.CONNECT_PROXY, Stack.TOMCAT, 17, false, false);
 	}
 
 	private @Nullable Result throughputOf(Arm arm) {

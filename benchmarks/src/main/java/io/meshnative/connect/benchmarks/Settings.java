@@ -48,6 +48,8 @@ final class Settings {
 
 	final String concurrentNote;
 
+	final String connectProxyJar;
+
 	final int connections = 16;
 
 	final int churnThreads = 4;
@@ -55,7 +57,7 @@ final class Settings {
 	final int rate = 1000;
 
 	private Settings(boolean quick, boolean smoke, String jdk25, String boringSslDir, List<String> arms, boolean jmh,
-			String concurrentNote) {
+			String concurrentNote, String connectProxyJar) {
 		this.quick = quick || smoke;
 		this.smoke = smoke;
 		this.jdk25 = jdk25;
@@ -63,6 +65,7 @@ final class Settings {
 		this.arms = arms;
 		this.jmh = jmh;
 		this.concurrentNote = concurrentNote;
+		this.connectProxyJar = connectProxyJar;
 	}
 
 	static Settings from(Map<String, String> options) {
@@ -75,7 +78,8 @@ final class Settings {
 				: Collections.emptyList();
 		return new Settings(options.containsKey("quick"), options.containsKey("smoke"), jdk25,
 				options.getOrDefault("boringssl-dir", "benchmarks/target/boringssl"), arms,
-				!options.containsKey("no-jmh"), options.getOrDefault("concurrent-note", ""));
+				!options.containsKey("no-jmh"), options.getOrDefault("concurrent-note", ""),
+				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"));
 	}
 
 	boolean selected(BenchRunner.Arm arm) {

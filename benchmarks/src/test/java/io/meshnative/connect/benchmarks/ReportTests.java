@@ -1,0 +1,83 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.benchmarks;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import io.meshnative.connect.benchmarks.BenchRunner.Arm;
+import io.meshnative.connect.benchmarks.BenchRunner.ArmResult;
+import io.meshnative.connect.benchmarks.BenchRunner.Kind;
+import io.meshnative.connect.benchmarks.BenchRunner.Stack;
+import io.meshnative.connect.benchmarks.LoadDriver.Result;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Report} and the arm selection of {@link Settings}, for the sidecar
+ * arms.
+ *
+ * @author connect-spring-boot authors
+ */
+class ReportTests {
+
+	private static final Arm BUILT_IN = new Arm(Kind.SIDECAR, Stack.TOMCAT, 17, false, false);
+
+	private static final Arm CONNECT_PROXY = new Arm(Kind.CONNECT_PROXY, Stack.TOMCAT, 17, false, false);
+
+	@Test
+	void sidecarSelectsBothProxyArmsAndNoOther() {
+		Settings settings = Settings.from(Map.of("quick", "true", "arms", "sidecar"));
+		List<String> selected = Arm.all(settings).stream().filter(settings::selected).map(Arm::id).toList();
+		assertThat(selected).containsExactly("sidecar-tomcat-jdk17", "sidecar-connect-proxy-tomcat-jdk17");
+	}
+
+	@Test
+	void connectTomcatDoesNotSelectTheConnectProxyArm() {
+		Settings settings = Settings.from(Map.of("quick", "true", "arms", "connect-tomcat"));
+		List<String> selected = Arm.all(settings).stream().filter(settings::selected).map(Arm::id).toList();
+		assertThat(selected).containsExactly("connect-tomcat-jdk17");
+	}
+
+	@Test
+	void connectProxyArmIsReportedAgainstTheBuiltInProxy() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		report.results.put(BUILT_IN, result(2000, 200, 0.5, 0.1));
+		report.results.put(CONNECT_PROXY, result(1000, 50, 1.0, 0.4));
+		String markdown = report.toMarkdown();
+		assertThat(markdown).contains("| 4 sidecar (consul connect proxy x2) | Tomcat | 17 | - | 2,000 | - | 1.00 |")
+			.contains("| 5 sidecar (connect-proxy x2) | Tomcat | 17 | - | 1,000 | - | 0.50 |")
+			.contains("| 5 sidecar (connect-proxy x2) | Tomcat | 17 | - | 50 | - | 0.25 |")
+			.contains("Arm 4's caller-side proxy used 20 us CPU per request")
+			.contains("Arm 5's caller-side proxy used 80 us CPU per request")
+			.contains("keep-alive throughput 0.50x, new connections/s 0.25x, server-side CPU per request 2.00x, "
+					+ "caller-side proxy CPU per request 4.00x");
+	}
+
+	private static ArmResult result(double perSecond, double churnPerSecond, double serverCpu, double callerCpu) {
+		ArmResult result = new ArmResult();
+		result.throughput = new Result("throughput", (long) perSecond * 3, 0, perSecond, 1000, 2000, 3000, 4000,
+				Double.NaN, Double.NaN);
+		result.rate = new Result("rate", 5000, 0, 1000, 500, 900, 1200, 1500, serverCpu, callerCpu);
+		result.churn = new Result("churn", (long) churnPerSecond * 3, 0, churnPerSecond, 5000, 9000, 9500, 9900,
+				Double.NaN, Double.NaN);
+		return result;
+	}
+
+}
