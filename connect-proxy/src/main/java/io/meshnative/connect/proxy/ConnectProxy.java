@@ -38,6 +38,7 @@ import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.UpstreamEndpoints;
 import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -150,6 +151,8 @@ final class ConnectProxy implements SmartLifecycle {
 			logger.warn("Could not read the protocol of service '" + config.service() + "', serving tcp until it can "
 					+ "be read: " + ex.getMessage());
 		}
+		logger.info("Proxy '" + config.proxyId() + "' for service '" + config.service() + "', TLS by "
+				+ (OpenSsl.isAvailable() ? OpenSsl.versionString() + " (netty-tcnative)" : "the JDK (JSSE)"));
 		synchronized (this.lock) {
 			this.running = true;
 			reconcile(config);
