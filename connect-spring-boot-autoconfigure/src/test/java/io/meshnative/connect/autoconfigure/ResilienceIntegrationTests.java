@@ -68,14 +68,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Resilience of a mesh of two applications against a real agent, under a steady load: a
  * test client calls a frontend (Tomcat, {@code @ConnectClient} {@code RestClient}) that
- * calls a backend (Netty) for every request; half of the load's requests open a new
- * connection, half reuse a kept-alive one, and none is retried.
+ * calls a backend (Netty) for every request; one in
+ * {@value MeshLoad#NEW_CONNECTION_EVERY} of the load's requests opens a new connection,
+ * the others reuse a kept-alive one, and none is retried.
  *
  * @author connect-spring-boot authors
  */
 class ResilienceIntegrationTests {
 
-	private static final int LOAD_THREADS = 4;
+	private static final int LOAD_THREADS = MeshLoad.THREADS;
 
 	private static final int SKEWED_ANSWERS = 1000;
 
@@ -277,7 +278,7 @@ class ResilienceIntegrationTests {
 	private static List<X509Certificate> awaitServedLeafSignedBy(MeshTestClient checker, int port,
 			TestCertificateAuthority ca) {
 		return await().atMost(ROTATION_TIMEOUT)
-			.pollInterval(Duration.ofMillis(50))
+			.pollInterval(Duration.ofMillis(250))
 			.until(() -> servedChain(checker, port), (chain) -> signedBy(chain.get(0), ca.getRootCertificate()));
 	}
 
@@ -444,7 +445,7 @@ class ResilienceIntegrationTests {
 		}
 
 		MeshLoad load(MeshTestClient caller, ConfigurableApplicationContext from, String peer) {
-			return new MeshLoad(caller, port(from), "/relay", LOAD_THREADS,
+			return new MeshLoad(caller, port(from), "/relay", LOAD_THREADS / 2,
 					(response) -> response.status() == 200 && response.body().contains("\"instance\":\"" + peer + "\"")
 							&& response.body().contains("/svc/" + SERVICE + "\""))
 				.start();
