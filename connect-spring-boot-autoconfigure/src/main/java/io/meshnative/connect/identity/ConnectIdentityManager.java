@@ -69,6 +69,8 @@ public final class ConnectIdentityManager implements AutoCloseable {
 
 	private final Object monitor = new Object();
 
+	private final Object updates = new Object();
+
 	private volatile @Nullable ConnectIdentity identity;
 
 	private volatile @Nullable CaRoots caRoots;
@@ -200,27 +202,37 @@ public final class ConnectIdentityManager implements AutoCloseable {
 		update((current) -> current.withLeaf(leaf, 0), "leaf (serial " + leaf.serialNumber() + ")");
 	}
 
+	/**
+	 * Apply a change and tell the listeners, one change at a time: the roots and the leaf
+	 * watches may deliver at the same moment (an agent that reconnects answers both), and
+	 * a listener that publishes what it is given (the SSL bundle) must not get the later
+	 * change first and then the earlier one.
+	 * @param change the change to apply to the current identity
+	 * @param what what changed, for the log
+	 */
 	private void update(java.util.function.UnaryOperator<ConnectIdentity> change, String what) {
-		ConnectIdentity previous;
-		ConnectIdentity next;
-		synchronized (this.monitor) {
-			previous = this.identity;
-			if (previous == null) {
-				return;
+		synchronized (this.updates) {
+			ConnectIdentity previous;
+			ConnectIdentity next;
+			synchronized (this.monitor) {
+				previous = this.identity;
+				if (previous == null) {
+					return;
+				}
+				next = change.apply(previous);
+				this.identity = next;
 			}
-			next = change.apply(previous);
-			this.identity = next;
-		}
-		this.rotations.incrementAndGet();
-		logger.info("Connect identity rotated: new " + what + "; now " + next.getSpiffeId() + ", serial "
-				+ next.getSerialNumber() + ", valid until " + next.getExpiry() + ", " + next.getRoots().size()
-				+ " trusted root(s)");
-		for (ConnectIdentityListener listener : this.listeners) {
-			try {
-				listener.identityChanged(previous, next);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Connect identity listener " + listener + " failed: " + ex.getMessage(), ex);
+			this.rotations.incrementAndGet();
+			logger.info("Connect identity rotated: new " + what + "; now " + next.getSpiffeId() + ", serial "
+					+ next.getSerialNumber() + ", valid until " + next.getExpiry() + ", " + next.getRoots().size()
+					+ " trusted root(s)");
+			for (ConnectIdentityListener listener : this.listeners) {
+				try {
+					listener.identityChanged(previous, next);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Connect identity listener " + listener + " failed: " + ex.getMessage(), ex);
+				}
 			}
 		}
 	}

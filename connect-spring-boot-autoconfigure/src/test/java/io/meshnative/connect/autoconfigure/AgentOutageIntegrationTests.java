@@ -30,6 +30,8 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.TestCertificateAuthority;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,9 +49,10 @@ import static org.awaitility.Awaitility.await;
  * stopped for {@link #OUTAGE} and a new agent is started at the same address with the
  * same CA material (cluster ID, root key and certificate). Callers known before the
  * outage keep being served from cached decisions, identities, chains and endpoints; a new
- * caller is refused ({@code connect.authz.failure-mode=deny}); once the agent is back,
- * the watches recover, the new agent's leaves (new keys) are served and the new caller is
- * allowed, and no request of the known caller failed.
+ * caller is refused ({@code connect.authz.failure-mode=deny}) and counted
+ * ({@code connect.authz.decisions} with {@code source=failure-mode}); once the agent is
+ * back, the watches recover, the new agent's leaves (new keys) are served and the new
+ * caller is allowed, and no request of the known caller failed.
  *
  * @author connect-spring-boot authors
  */
@@ -96,15 +99,19 @@ class AgentOutageIntegrationTests {
 				MeshTestClient newcomer = MeshTestClient.of(client.getLeafCertificate("outage-newcomer"), roots);
 				X509Certificate frontendLeaf = served(known, frontendPort);
 				X509Certificate backendLeaf = served(known, backendPort);
-				try (MeshLoad load = new MeshLoad(known, frontendPort, "/relay", 4,
+				try (MeshLoad load = new MeshLoad(known, frontendPort, "/relay", MeshLoad.THREADS,
 						(response) -> response.status() == 200 && response.body().contains("/svc/outage-frontend\""))
 					.start()) {
 					await().atMost(Duration.ofSeconds(60)).until(() -> load.answered.get() >= 200);
 					long answeredBefore = load.answered.get();
 					agent.stop();
 					long stoppedAt = System.nanoTime();
+					MeterRegistry meters = frontend.getBean(MeterRegistry.class);
+					double deniedBefore = deniedByFailureMode(meters);
 					assertThat(newcomer.get(frontendPort, "/relay").status()).as("new caller during the outage")
 						.isEqualTo(403);
+					assertThat(deniedByFailureMode(meters)).as("new callers denied by the failure mode")
+						.isEqualTo(deniedBefore + 1);
 					await().during(OUTAGE)
 						.atMost(OUTAGE.plusSeconds(30))
 						.until(() -> load.failures.isEmpty() && load.answered.get() > answeredBefore);
@@ -148,6 +155,13 @@ class AgentOutageIntegrationTests {
 				}
 			}
 		}
+	}
+
+	private static double deniedByFailureMode(MeterRegistry meters) {
+		Counter counter = meters.find("connect.authz.decisions")
+			.tags("result", "deny", "source", "failure-mode")
+			.counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	private static String hcl(String pem) {

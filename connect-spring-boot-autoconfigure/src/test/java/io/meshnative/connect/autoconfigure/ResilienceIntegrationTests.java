@@ -34,14 +34,18 @@ import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.client.ConnectClient;
+import io.meshnative.connect.identity.ConnectIdentity;
+import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
+import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -64,14 +68,17 @@ import static org.awaitility.Awaitility.await;
 /**
  * Resilience of a mesh of two applications against a real agent, under a steady load: a
  * test client calls a frontend (Tomcat, {@code @ConnectClient} {@code RestClient}) that
- * calls a backend (Netty) for every request; half of the load's requests open a new
- * connection, half reuse a kept-alive one, and none is retried.
+ * calls a backend (Netty) for every request; one in
+ * {@value MeshLoad#NEW_CONNECTION_EVERY} of the load's requests opens a new connection,
+ * the others reuse a kept-alive one, and none is retried.
  *
  * @author connect-spring-boot authors
  */
 class ResilienceIntegrationTests {
 
-	private static final int LOAD_THREADS = 4;
+	private static final int LOAD_THREADS = MeshLoad.THREADS;
+
+	private static final int SKEWED_ANSWERS = 500;
 
 	private static final Duration ROTATION_TIMEOUT = Duration.ofSeconds(60);
 
@@ -95,7 +102,6 @@ class ResilienceIntegrationTests {
 	void rootRotationWithCrossSigningUnderLoadLosesNoRequest() throws Exception {
 		try (Mesh mesh = Mesh.start("xsign")) {
 			CaRoots before = client.getCaRoots();
-			List<X509Certificate> oldRoots = MeshTestClient.roots(before);
 			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("xsign-caller"), before);
 			try (MeshLoad load = mesh.load(caller)) {
 				awaitAnswers(load, 200);
@@ -118,7 +124,7 @@ class ResilienceIntegrationTests {
 				assertThat(frontendChain).as("frontend presents the leaf with the cross-signed root").hasSize(2);
 				assertThat(backendChain).as("backend presents the leaf with the cross-signed root").hasSize(2);
 				assertThat(frontendChain.get(1).getIssuerX500Principal())
-					.isEqualTo(oldRoots.get(0).getSubjectX500Principal());
+					.isEqualTo(activeRoot(before).getSubjectX500Principal());
 			}
 		}
 	}
@@ -165,6 +171,96 @@ class ResilienceIntegrationTests {
 		}
 	}
 
+	@Test
+	void twoInstancesWithIdentitySkewKeepTalkingBothWays_TRO05() throws Exception {
+		try (FreezableAgentProxy proxy = FreezableAgentProxy.start(consul.getAgent().getHttpAddress());
+				Pair pair = Pair.start(proxy.getHttpAddress())) {
+			CaRoots before = client.getCaRoots();
+			List<X509Certificate> oldRoots = MeshTestClient.roots(before);
+			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("skew-caller"), before);
+			ConnectIdentity oldB = pair.identity(pair.b());
+			long rotationsOfB = pair.b().getBean(ConnectIdentityManager.class).getRotations();
+			try (MeshLoad aToB = pair.load(caller, pair.a(), "b"); MeshLoad bToA = pair.load(caller, pair.b(), "a")) {
+				awaitAnswers(aToB, 200);
+				awaitAnswers(bToA, 200);
+				proxy.freeze();
+				TestCertificateAuthority next = TestCertificateAuthority.forConsulTrustDomain(before.trustDomain());
+				useRoot(next, false);
+				ConnectIdentity newA = await().atMost(ROTATION_TIMEOUT)
+					.until(() -> pair.identity(pair.a()), (identity) -> hasNewRootAndLeaf(identity, next));
+				awaitServedLeafSignedBy(caller, pair.aPort(), next);
+				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(aToB).equals(serial(newA)));
+				long skewFrom = System.nanoTime();
+				long aToBBefore = aToB.sent.get();
+				long bToABefore = bToA.sent.get();
+				awaitAnswers(aToB, SKEWED_ANSWERS);
+				awaitAnswers(bToA, SKEWED_ANSWERS);
+				ConnectIdentity skewedB = pair.identity(pair.b());
+				String seenByA = Pair.seenSerial(bToA);
+				X509Certificate servedByB = servedChain(caller, pair.bPort()).get(0);
+				long aToBDuringSkew = aToB.sent.get() - aToBBefore;
+				long bToADuringSkew = bToA.sent.get() - bToABefore;
+				long failedDuringSkew = aToB.failuresSince(skewFrom) + bToA.failuresSince(skewFrom);
+				System.out.println("[measure] identity skew: A (new roots, new leaf) and B (old roots, old leaf) "
+						+ "talked for " + Duration.ofNanos(System.nanoTime() - skewFrom).toMillis() + " ms: A->B "
+						+ aToBDuringSkew + " sent, B->A " + bToADuringSkew + " sent, " + failedDuringSkew
+						+ " failed; A trusts " + newA.getRoots().size() + " root(s), B trusts "
+						+ skewedB.getRoots().size() + "; " + proxy.getFrozenAnswers()
+						+ " identity calls of B answered from the frozen agent");
+				assertThat(newA.getRoots()).as("A trusts the new root and still the old one")
+					.contains(next.getRootCertificate())
+					.containsAll(oldRoots);
+				assertThat(newA.getChain()).as("A presents its new leaf with the cross-signed root").hasSize(2);
+				assertThat(skewedB.getRoots()).as("B trusts only the old roots").containsExactlyElementsOf(oldRoots);
+				assertThat(skewedB.getLeaf()).as("B holds its old leaf").isEqualTo(oldB.getLeaf());
+				assertThat(pair.b().getBean(ConnectIdentityManager.class).getRotations())
+					.as("changes B applied since the freeze")
+					.isEqualTo(rotationsOfB);
+				assertThat(signedBy(skewedB.getLeaf(), activeRoot(before))).as("B's leaf is signed by the old root")
+					.isTrue();
+				assertThat(servedByB).as("B serves its old leaf").isEqualTo(oldB.getLeaf());
+				assertThat(seenByA).as("A sees B present its old leaf").isEqualTo(serial(oldB));
+				assertThat(proxy.getFrozenAnswers()).as("identity calls of B answered from the frozen agent")
+					.isPositive();
+				assertThat(aToBDuringSkew).as("A->B requests during the skew").isPositive();
+				assertThat(bToADuringSkew).as("B->A requests during the skew").isPositive();
+				assertThat(failedDuringSkew).as("failed requests during the skew").isZero();
+				proxy.thaw();
+				long thawedAt = System.nanoTime();
+				ConnectIdentity newB = await().atMost(ROTATION_TIMEOUT)
+					.until(() -> pair.identity(pair.b()), (identity) -> hasNewRootAndLeaf(identity, next));
+				awaitServedLeafSignedBy(caller, pair.bPort(), next);
+				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(bToA).equals(serial(newB)));
+				System.out.println("[measure] identity skew: B converged (new roots, new leaf served and presented) "
+						+ Duration.ofNanos(System.nanoTime() - thawedAt).toMillis() + " ms after its agent came back");
+				awaitAnswers(aToB, 200);
+				awaitAnswers(bToA, 200);
+				aToB.stop();
+				bToA.stop();
+				System.out.println("[measure] identity skew, A->B: " + aToB.summary());
+				System.out.println("[measure] identity skew, B->A: " + bToA.summary());
+				assertThat(aToB.failures).as("failed requests A->B").isEmpty();
+				assertThat(bToA.failures).as("failed requests B->A").isEmpty();
+				assertThat(newB.getRoots()).as("B trusts the new root").contains(next.getRootCertificate());
+			}
+		}
+	}
+
+	private static X509Certificate activeRoot(CaRoots roots) {
+		CaRoots.Root active = roots.activeRoot();
+		assertThat(active).as("active root").isNotNull();
+		return PemContent.of(active.rootCert()).getCertificates().get(0);
+	}
+
+	private static String serial(ConnectIdentity identity) {
+		return identity.getLeaf().getSerialNumber().toString(16);
+	}
+
+	private static boolean hasNewRootAndLeaf(ConnectIdentity identity, TestCertificateAuthority ca) {
+		return identity.getRoots().contains(ca.getRootCertificate())
+				&& signedBy(identity.getLeaf(), ca.getRootCertificate());
+	}
+
 	private static void awaitAnswers(MeshLoad load, int more) {
 		long target = load.answered.get() + more;
 		await().atMost(Duration.ofSeconds(60)).until(() -> load.answered.get() >= target);
@@ -186,7 +282,7 @@ class ResilienceIntegrationTests {
 	private static List<X509Certificate> awaitServedLeafSignedBy(MeshTestClient checker, int port,
 			TestCertificateAuthority ca) {
 		return await().atMost(ROTATION_TIMEOUT)
-			.pollInterval(Duration.ofMillis(50))
+			.pollInterval(Duration.ofMillis(250))
 			.until(() -> servedChain(checker, port), (chain) -> signedBy(chain.get(0), ca.getRootCertificate()));
 	}
 
@@ -291,6 +387,105 @@ class ResilienceIntegrationTests {
 	}
 
 	/**
+	 * Two instances, {@code a} and {@code b}, of one service; each relays every request
+	 * to the other (a router sends {@code x-instance: a} or {@code b} to that instance's
+	 * subset). {@code b} reaches the agent through the given address.
+	 */
+	record Pair(ConfigurableApplicationContext a, ConfigurableApplicationContext b) implements AutoCloseable {
+
+		static final String SERVICE = "skew-svc";
+
+		static Pair start(String agentOfB) {
+			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", SERVICE, "Protocol", "http"));
+			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", SERVICE, "Subsets",
+					Map.of("a", Map.of("Filter", "Service.Meta.instance == a"), "b",
+							Map.of("Filter", "Service.Meta.instance == b"))));
+			client.putConfigEntry(
+					Map.of("Kind", "service-router", "Name", SERVICE, "Routes", List.of(route("a"), route("b"))));
+			ConfigurableApplicationContext a = startPeer("a", "b", consul.getAgent().getHttpAddress());
+			ConfigurableApplicationContext b = startPeer("b", "a", agentOfB);
+			Pair pair = new Pair(a, b);
+			MeshTestClient checker = MeshTestClient.of(client.getLeafCertificate("skew-checker"), client.getCaRoots());
+			await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> pair.relays(checker));
+			return pair;
+		}
+
+		private static Map<String, Object> route(String instance) {
+			return Map.of("Match",
+					Map.of("HTTP", Map.of("Header", List.of(Map.of("Name", "x-instance", "Exact", instance)))),
+					"Destination", Map.of("ServiceSubset", instance));
+		}
+
+		private static ConfigurableApplicationContext startPeer(String instance, String peer, String agentAddress) {
+			Map<String, Object> properties = properties(SERVICE);
+			properties.put("connect.agent.address", agentAddress);
+			properties.put("skew.instance", instance);
+			properties.put("skew.peer", peer);
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(Peer.class)
+				.web(WebApplicationType.SERVLET)
+				.properties(properties)
+				.run();
+			client.registerService(new ServiceRegistration("skew-" + instance, SERVICE, null, null, "127.0.0.1",
+					port(context), Map.of("instance", instance), new AgentService.Connect(true, null), null,
+					ServiceRegistration.Check.passingTtl("30m"), null));
+			return context;
+		}
+
+		private boolean relays(MeshTestClient checker) throws IOException {
+			return checker.get(aPort(), "/relay").body().contains("\"instance\":\"b\"")
+					&& checker.get(bPort(), "/relay").body().contains("\"instance\":\"a\"");
+		}
+
+		int aPort() {
+			return port(this.a);
+		}
+
+		int bPort() {
+			return port(this.b);
+		}
+
+		ConnectIdentity identity(ConfigurableApplicationContext context) {
+			return context.getBean(ConnectIdentityManager.class).getIdentity();
+		}
+
+		MeshLoad load(MeshTestClient caller, ConfigurableApplicationContext from, String peer) {
+			return new MeshLoad(caller, port(from), "/relay", LOAD_THREADS / 2,
+					(response) -> response.status() == 200 && response.body().contains("\"instance\":\"" + peer + "\"")
+							&& response.body().contains("/svc/" + SERVICE + "\""))
+				.start();
+		}
+
+		/**
+		 * Return the serial number of the certificate the answering instance saw the
+		 * relaying instance present, in the last expected answer of the load.
+		 */
+		static String seenSerial(MeshLoad load) {
+			MeshTestClient.Response answer = load.lastAnswer();
+			if (answer == null) {
+				return "";
+			}
+			int start = answer.body().indexOf("\"serial\":\"");
+			return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.a.close();
+				this.b.close();
+			}
+			finally {
+				client.deregisterService("skew-a");
+				client.deregisterService("skew-b");
+				client.deleteConfigEntry("service-router", SERVICE);
+				client.deleteConfigEntry("service-resolver", SERVICE);
+				client.deleteConfigEntry("service-defaults", SERVICE);
+			}
+		}
+
+	}
+
+	/**
 	 * Answers with the caller's SPIFFE ID and the serial number of the certificate it
 	 * presented.
 	 */
@@ -333,6 +528,50 @@ class ResilienceIntegrationTests {
 		String relay() {
 			String body = this.backend.get().uri("/hello").retrieve().body(String.class);
 			return (body != null) ? body : "";
+		}
+
+	}
+
+	/**
+	 * One instance of a service that relays {@code /relay} to the other instance
+	 * ({@code x-instance} header) and answers {@code /hello} with its own name, the
+	 * caller's SPIFFE ID and the serial number of the certificate the caller presented.
+	 */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@RestController
+	static class Peer {
+
+		private final RestClient service;
+
+		private final String instance;
+
+		private final String peer;
+
+		Peer(@ConnectClient(Pair.SERVICE) RestClient service, @Value("${skew.instance}") String instance,
+				@Value("${skew.peer}") String peer) {
+			this.service = service;
+			this.instance = instance;
+			this.peer = peer;
+		}
+
+		@GetMapping("/relay")
+		String relay() {
+			String body = this.service.get()
+				.uri("/hello")
+				.header("x-instance", this.peer)
+				.retrieve()
+				.body(String.class);
+			return (body != null) ? body : "";
+		}
+
+		@GetMapping("/hello")
+		Map<String, String> hello(ConnectCaller caller, HttpServletRequest request) {
+			X509Certificate[] presented = (X509Certificate[]) request
+				.getAttribute("jakarta.servlet.request.X509Certificate");
+			String serial = (presented != null && presented.length > 0) ? presented[0].getSerialNumber().toString(16)
+					: "";
+			return Map.of("instance", this.instance, "caller", caller.spiffeId(), "serial", serial);
 		}
 
 	}

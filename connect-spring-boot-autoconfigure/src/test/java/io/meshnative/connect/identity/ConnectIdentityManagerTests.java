@@ -20,6 +20,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.test.ConsulAgent;
@@ -27,6 +30,7 @@ import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
 import io.meshnative.connect.test.RecordedRequest;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -101,6 +105,81 @@ class ConnectIdentityManagerTests {
 		}
 		if ("20".equals(request.queryParameter("index"))) {
 			return FakeResponse.json(malformed).index(21);
+		}
+		return FakeResponse.hang();
+	}
+
+	@Test
+	void rootsAndLeafChangingTogetherReachListenersInTheOrderTheyWereApplied(ConsulAgent agent) {
+		String roots = agent.request("GET", "/v1/agent/connect/ca/roots", null);
+		String leaf = agent.request("GET", "/v1/agent/connect/ca/leaf/web", null);
+		String renamedRoots = roots.replaceFirst("\"Name\":\\s*\"[^\"]*\"", "\"Name\":\"renamed\"");
+		String reindexedLeaf = leaf.replaceFirst("\"ModifyIndex\":\\s*\\d+", "\"ModifyIndex\":999999");
+		assertThat(renamedRoots).isNotEqualTo(roots);
+		assertThat(reindexedLeaf).isNotEqualTo(leaf);
+		CountDownLatch release = new CountDownLatch(1);
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher(
+					(request) -> bothChangeOnRelease(request, roots, leaf, renamedRoots, reindexedLeaf, release));
+			AtomicInteger calls = new AtomicInteger();
+			AtomicReference<ConnectIdentity> published = new AtomicReference<>();
+			manager.addListener(new ConnectIdentityListener() {
+
+				@Override
+				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
+					if (calls.incrementAndGet() == 1) {
+						awaitLaterChangeOrGiveUp(manager, current);
+					}
+					published.set(current);
+				}
+
+				@Override
+				public void updateRejected(String reason) {
+				}
+
+			});
+			manager.start();
+			release.countDown();
+			await().atMost(Duration.ofSeconds(20)).until(() -> calls.get() == 2 && published.get() != null);
+			await().atMost(Duration.ofSeconds(5)).until(() -> published.get() == manager.getIdentity());
+			assertThat(manager.getRotations()).isEqualTo(2);
+			assertThat(published.get()).as("identity the last listener call published").isSameAs(manager.getIdentity());
+		}
+	}
+
+	/**
+	 * Hold the first notification until the other change has been applied (which the
+	 * manager must not do while a listener is still being told about the earlier change),
+	 * or give up after two seconds.
+	 */
+	private static void awaitLaterChangeOrGiveUp(ConnectIdentityManager manager, ConnectIdentity current) {
+		try {
+			await().atMost(Duration.ofSeconds(2)).until(() -> manager.getIdentity() != current);
+		}
+		catch (ConditionTimeoutException ex) {
+			// the later change waits for this notification, as it should
+		}
+	}
+
+	private static FakeResponse bothChangeOnRelease(RecordedRequest request, String roots, String leaf,
+			String changedRoots, String changedLeaf, CountDownLatch release) {
+		boolean isRoots = request.path().endsWith("/ca/roots");
+		if (!request.hasQueryParameter("index")) {
+			return FakeResponse.json(isRoots ? roots : leaf).index(isRoots ? 10 : 20);
+		}
+		String index = request.queryParameter("index");
+		if ("10".equals(index) || "20".equals(index)) {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return FakeResponse.hang();
+			}
+			return FakeResponse.json(isRoots ? changedRoots : changedLeaf).index(isRoots ? 11 : 21);
 		}
 		return FakeResponse.hang();
 	}
