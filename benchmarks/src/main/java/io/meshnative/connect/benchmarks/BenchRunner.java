@@ -93,9 +93,10 @@ public final class BenchRunner {
 	 * class path of the benchmarks module, one line); {@code --boringssl-dir=} (the
 	 * netty-tcnative jars); {@code --jdk25=} (a JDK 25 home; JDK 25 arms are left out
 	 * when absent); {@code --arms=a,b} (only arms whose id contains one of these);
-	 * {@code --no-jmh}; {@code --concurrent-note=} (text recorded about other work on the
-	 * machine); {@code --notes=benchmarks/notes.md} (hand-written notes appended to the
-	 * report); {@code --connect-proxy-jar=} (connect-proxy's runnable jar, for arm 5).
+	 * {@code --no-jmh}; {@code --warmup=SECONDS} (the warm-up run per arm);
+	 * {@code --concurrent-note=} (text recorded about other work on the machine);
+	 * {@code --notes=benchmarks/notes.md} (hand-written notes appended to the report);
+	 * {@code --connect-proxy-jar=} (connect-proxy's runnable jar, for arm 5).
 	 * @param args the options
 	 * @throws Exception on failure
 	 */

@@ -50,6 +50,12 @@ final class Settings {
 
 	final String connectProxyJar;
 
+	/**
+	 * Seconds of the warm-up run at full throughput that starts every arm, {@code 0} for
+	 * the mode's default (15, or 6 with {@code --quick}).
+	 */
+	final double warmupSeconds;
+
 	final int connections = 16;
 
 	final int churnThreads = 4;
@@ -57,7 +63,7 @@ final class Settings {
 	final int rate = 1000;
 
 	private Settings(boolean quick, boolean smoke, String jdk25, String boringSslDir, List<String> arms, boolean jmh,
-			String concurrentNote, String connectProxyJar) {
+			String concurrentNote, String connectProxyJar, double warmupSeconds) {
 		this.quick = quick || smoke;
 		this.smoke = smoke;
 		this.jdk25 = jdk25;
@@ -66,6 +72,7 @@ final class Settings {
 		this.jmh = jmh;
 		this.concurrentNote = concurrentNote;
 		this.connectProxyJar = connectProxyJar;
+		this.warmupSeconds = warmupSeconds;
 	}
 
 	static Settings from(Map<String, String> options) {
@@ -79,7 +86,8 @@ final class Settings {
 		return new Settings(options.containsKey("quick"), options.containsKey("smoke"), jdk25,
 				options.getOrDefault("boringssl-dir", "benchmarks/target/boringssl"), arms,
 				!options.containsKey("no-jmh"), options.getOrDefault("concurrent-note", ""),
-				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"));
+				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"),
+				Double.parseDouble(options.getOrDefault("warmup", "0")));
 	}
 
 	boolean selected(BenchRunner.Arm arm) {
@@ -96,7 +104,7 @@ final class Settings {
 			return new double[] { 1, 1.5 };
 		}
 		return switch (mode) {
-			case "warmup" -> this.quick ? new double[] { 0, 6 } : new double[] { 0, 15 };
+			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 15) };
 			case "throughput" -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
 			case "rate" -> this.quick ? new double[] { 2, 5 } : new double[] { 5, 20 };
 			default -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
@@ -126,10 +134,10 @@ final class Settings {
 
 	String durationsText() {
 		return String.format(
-				"keep-alive throughput %s s (after %s s warm-up), 1,000 req/s for %s s (after %s s), "
-						+ "churn %s s (after %s s)",
-				fmt(times("throughput")[1]), fmt(times("throughput")[0]), fmt(times("rate")[1]), fmt(times("rate")[0]),
-				fmt(times("churn")[1]), fmt(times("churn")[0]));
+				"a %s s warm-up run at full throughput per arm, then keep-alive throughput %s s (after %s s "
+						+ "warm-up), 1,000 req/s for %s s (after %s s), churn %s s (after %s s)",
+				fmt(times("warmup")[1]), fmt(times("throughput")[1]), fmt(times("throughput")[0]),
+				fmt(times("rate")[1]), fmt(times("rate")[0]), fmt(times("churn")[1]), fmt(times("churn")[0]));
 	}
 
 	private static String fmt(double seconds) {

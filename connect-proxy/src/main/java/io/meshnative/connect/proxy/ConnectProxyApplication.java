@@ -39,10 +39,20 @@ import org.springframework.context.annotation.Import;
 public class ConnectProxyApplication {
 
 	/**
+	 * Reactor Netty's number of event loops, by default at least 4: a proxy runs one per
+	 * CPU it may use, so that a relayed byte never waits for a thread switch on a sidecar
+	 * limited to one or two CPUs. {@code -Dreactor.netty.ioWorkerCount=N} overrides it.
+	 */
+	static final String IO_WORKER_COUNT = "reactor.netty.ioWorkerCount";
+
+	/**
 	 * Run the proxy.
 	 * @param args the command-line arguments
 	 */
 	public static void main(String[] args) {
+		if (System.getProperty(IO_WORKER_COUNT) == null) {
+			System.setProperty(IO_WORKER_COUNT, String.valueOf(Runtime.getRuntime().availableProcessors()));
+		}
 		application().run(args);
 	}
 

@@ -32,6 +32,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -224,6 +225,22 @@ abstract class ProxyListener {
 		catch (SSLPeerUnverifiedException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * Return the event loop of a downstream connection: the connection relayed for it is
+	 * opened on the same loop, so bytes pass between the two without a thread hand-off.
+	 * @param inbound the inbound side of the downstream connection
+	 * @return the event loop
+	 */
+	static EventLoopGroup eventLoop(NettyInbound inbound) {
+		AtomicReference<@Nullable EventLoopGroup> loop = new AtomicReference<>();
+		inbound.withConnection((connection) -> loop.set(connection.channel().eventLoop()));
+		EventLoopGroup found = loop.get();
+		if (found == null) {
+			throw new IllegalStateException("The downstream connection has no channel");
+		}
+		return found;
 	}
 
 	/**

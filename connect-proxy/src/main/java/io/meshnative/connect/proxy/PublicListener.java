@@ -138,6 +138,7 @@ final class PublicListener extends ProxyListener {
 				});
 			}
 			return TcpClient.newConnection()
+				.runOn(eventLoop(inbound))
 				.remoteAddress(this.local::toSocketAddress)
 				.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) getLimits().connectTimeout().toMillis())
 				.connect()

@@ -33,6 +33,7 @@ import io.meshnative.connect.discovery.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
@@ -122,7 +123,8 @@ final class UpstreamListener extends ProxyListener {
 	}
 
 	private Mono<Void> handleConnection(NettyInbound inbound, NettyOutbound outbound) {
-		return Mono.defer(() -> dial(new HashSet<>(), 1)).flatMap((target) -> {
+		EventLoopGroup loop = eventLoop(inbound);
+		return Mono.defer(() -> dial(loop, new HashSet<>(), 1)).flatMap((target) -> {
 			getMetrics().connection(getName(), "accepted");
 			return relay(inbound, outbound, target);
 		}).onErrorResume((ex) -> {
@@ -136,7 +138,7 @@ final class UpstreamListener extends ProxyListener {
 		});
 	}
 
-	private Mono<Connection> dial(Set<String> tried, int attempt) {
+	private Mono<Connection> dial(EventLoopGroup loop, Set<String> tried, int attempt) {
 		RoutingDecision decision;
 		ConnectUpstreams.Selection selection;
 		try {
@@ -157,6 +159,7 @@ final class UpstreamListener extends ProxyListener {
 		SslContext sslContext = this.sslContexts.computeIfAbsent(selection.expected(),
 				(expected) -> ConnectClientTls.nettyClientContext(this.identityManager, expected));
 		return TcpClient.newConnection()
+			.runOn(loop)
 			.remoteAddress(() -> InetSocketAddress.createUnresolved(selection.endpoint().address(),
 					selection.endpoint().port()))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -170,7 +173,7 @@ final class UpstreamListener extends ProxyListener {
 							+ ", expected " + selection.expected().toUri() + ") failed: " + ex, ex));
 				}
 				logger.debug("Endpoint " + key + " of '" + this.upstream.name() + "' failed, trying another: " + ex);
-				return dial(tried, attempt + 1);
+				return dial(loop, tried, attempt + 1);
 			});
 	}
 
