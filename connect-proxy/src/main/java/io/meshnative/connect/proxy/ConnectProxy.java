@@ -157,6 +157,14 @@ final class ConnectProxy implements SmartLifecycle {
 			this.running = true;
 			reconcile(config);
 		}
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "connect-proxy-config");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long interval = Math.max(100, this.properties.getProtocolCheckInterval().toMillis());
+		executor.scheduleWithFixedDelay(this::reconcileCurrent, interval, interval, TimeUnit.MILLISECONDS);
+		this.scheduler = executor;
 		this.registrationWatch = Watch.builder(this.client, AgentQuery.agentService(config.proxyId()))
 			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
 			.build(this::registrationChanged)
@@ -165,17 +173,9 @@ final class ConnectProxy implements SmartLifecycle {
 			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
 			.build((chain) -> {
 				this.serviceProtocol = chain.protocol();
-				reconcileCurrent();
+				reconcileLater();
 			})
 			.start();
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "connect-proxy-protocols");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long interval = Math.max(100, this.properties.getProtocolCheckInterval().toMillis());
-		executor.scheduleWithFixedDelay(this::reconcileCurrent, interval, interval, TimeUnit.MILLISECONDS);
-		this.scheduler = executor;
 	}
 
 	private void registrationChanged(AgentService service) {
@@ -195,7 +195,19 @@ final class ConnectProxy implements SmartLifecycle {
 			return;
 		}
 		this.registration.setConfig(config);
-		reconcileCurrent();
+		reconcileLater();
+	}
+
+	/**
+	 * Reconcile on the proxy's own thread: opening an upstream listener may wait for the
+	 * upstream's discovery chain, which must not hold up the thread that delivers watch
+	 * answers.
+	 */
+	private void reconcileLater() {
+		ScheduledExecutorService executor = this.scheduler;
+		if (executor != null && !executor.isShutdown()) {
+			executor.execute(this::reconcileCurrent);
+		}
 	}
 
 	private void reconcileCurrent() {

@@ -28,6 +28,7 @@ import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectClientTls;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.NoHealthyUpstreamException;
+import io.meshnative.connect.client.UpstreamEndpoints;
 import io.meshnative.connect.discovery.RouteRequest;
 import io.meshnative.connect.discovery.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
@@ -40,6 +41,7 @@ import io.netty.handler.ssl.SslContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
@@ -139,6 +141,15 @@ final class UpstreamListener extends ProxyListener {
 	}
 
 	private Mono<Connection> dial(EventLoopGroup loop, Set<String> tried, int attempt) {
+		UpstreamEndpoints endpoints = this.upstreams.getUpstreams().get(this.upstream.name());
+		if (endpoints == null || endpoints.getChain() == null) {
+			// Loading the chain may wait: not on the event loop.
+			return Mono.defer(() -> dialLoaded(loop, tried, attempt)).subscribeOn(Schedulers.boundedElastic());
+		}
+		return dialLoaded(loop, tried, attempt);
+	}
+
+	private Mono<Connection> dialLoaded(EventLoopGroup loop, Set<String> tried, int attempt) {
 		RoutingDecision decision;
 		ConnectUpstreams.Selection selection;
 		try {

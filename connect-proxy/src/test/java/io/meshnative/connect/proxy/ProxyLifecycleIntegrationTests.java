@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
@@ -214,6 +216,7 @@ class ProxyLifecycleIntegrationTests {
 		ProxyMesh.registerProxy(client, "slow-proxy", "slow", publicPort, slow.getAddress().getPort(),
 				Collections.emptyList());
 		ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "slow-proxy");
+		ExecutorService threads = Executors.newFixedThreadPool(2);
 		try {
 			javax.net.ssl.SSLContext caller = ProxyMesh.meshContext(client, "slow-caller");
 			ProxyMesh.HttpConnection connection = await().atMost(Duration.ofSeconds(30))
@@ -226,9 +229,9 @@ class ProxyLifecycleIntegrationTests {
 				catch (IOException ex) {
 					throw new IllegalStateException(ex);
 				}
-			});
+			}, threads);
 			assertThat(inFlight.await(30, TimeUnit.SECONDS)).isTrue();
-			CompletableFuture<Void> closing = CompletableFuture.runAsync(proxy::close);
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(proxy::close, threads);
 			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThatExceptionOfType(IOException.class)
 					.isThrownBy(() -> ProxyMesh.openTls(caller, publicPort).close()));
@@ -240,6 +243,7 @@ class ProxyLifecycleIntegrationTests {
 		}
 		finally {
 			release.countDown();
+			threads.shutdownNow();
 			proxy.close();
 			slow.stop(0);
 			client.deregisterService("slow-proxy");
