@@ -95,10 +95,6 @@ abstract class ProxyListener {
 		return this.metrics;
 	}
 
-	final int getActiveConnections() {
-		return this.connections.size();
-	}
-
 	/**
 	 * Bind the server.
 	 * @return the bound server

@@ -71,11 +71,6 @@ final class ProxyMetrics {
 			.increment();
 	}
 
-	double count(String name, String listener, String outcome) {
-		Counter counter = this.counters.get(name + "|" + listener + "|" + outcome);
-		return (counter != null) ? counter.count() : 0;
-	}
-
 	void gauge(String name, String description, Supplier<Number> value) {
 		Gauge.builder(name, value).description(description).register(this.registry);
 	}

@@ -52,10 +52,6 @@ final class ProxyRegistration {
 		this.config = config;
 	}
 
-	String getProxyId() {
-		return this.config.proxyId();
-	}
-
 	/**
 	 * Find the proxy's registration, waiting for it (and for the agent) up to the
 	 * registration timeout.

@@ -81,6 +81,11 @@ final class PublicListener extends ProxyListener {
 	private final @Nullable ConnectionProvider localPool;
 
 	/**
+	 * Client to the application for {@code http} services, built once.
+	 */
+	private final @Nullable HttpClient localClient;
+
+	/**
 	 * Open relayed connections with the chain their caller presented, to authorize again
 	 * when intentions or roots change.
 	 */
@@ -96,6 +101,9 @@ final class PublicListener extends ProxyListener {
 		this.authorization = authorization;
 		this.sslContext = sslContext;
 		this.localPool = http ? ConnectionProvider.builder("connect-proxy-local").maxConnections(1024).build() : null;
+		this.localClient = (this.localPool != null) ? HttpClient.create(this.localPool)
+			.remoteAddress(local::toSocketAddress)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.connectTimeout().toMillis()) : null;
 	}
 
 	@Override
@@ -185,15 +193,15 @@ final class PublicListener extends ProxyListener {
 		String forwarded = "By=" + this.identityManager.getIdentity().getSpiffeId() + ";URI=" + caller;
 		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
-		ConnectionProvider pool = this.localPool;
-		HttpClient client = (pool != null) ? HttpClient.create(pool) : HttpClient.create();
-		return client.remoteAddress(this.local::toSocketAddress)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) getLimits().connectTimeout().toMillis())
-			.headers((out) -> {
-				copyHeaders(request.requestHeaders(), out);
-				out.remove(FORWARDED_CLIENT_CERT);
-				out.set(FORWARDED_CLIENT_CERT, forwarded);
-			})
+		HttpClient client = this.localClient;
+		if (client == null) {
+			return Mono.error(new IllegalStateException("The public listener of a tcp service has no HTTP client"));
+		}
+		return client.headers((out) -> {
+			copyHeaders(request.requestHeaders(), out);
+			out.remove(FORWARDED_CLIENT_CERT);
+			out.set(FORWARDED_CLIENT_CERT, forwarded);
+		})
 			.request(request.method())
 			.uri(request.uri())
 			.send((clientRequest, out) -> hasBody ? out.send(request.receive().retain()) : out)

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.meshnative.connect.agent.AgentQuery;
@@ -164,14 +165,7 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		}
 		this.rules = compiled;
 		invalidate();
-		for (ConnectAuthorizationListener listener : this.listeners) {
-			try {
-				listener.intentionsChanged();
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Authorization listener " + listener + " failed", ex);
-			}
-		}
+		tellListeners(ConnectAuthorizationListener::intentionsChanged);
 	}
 
 	private IntentionRules compileRules(Map<String, List<Intention>> intentions) {
@@ -380,9 +374,13 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	}
 
 	void decided(AuthorizationDecision decision) {
+		tellListeners((listener) -> listener.decided(decision));
+	}
+
+	private void tellListeners(Consumer<ConnectAuthorizationListener> call) {
 		for (ConnectAuthorizationListener listener : this.listeners) {
 			try {
-				listener.decided(decision);
+				call.accept(listener);
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Authorization listener " + listener + " failed", ex);

@@ -77,9 +77,7 @@ public final class ConnectIdentityAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "connect.inbound.enabled", matchIfMissing = true)
 	ConnectAuthorizer connectAuthorizer(ConsulAgentClient client, ConnectIdentityManager identityManager,
 			ConsulConnectProperties properties) {
-		ConnectAuthorizer.FailureMode failureMode = (properties.getAuthz()
-			.getFailureMode() == ConsulConnectProperties.FailureMode.ALLOW) ? ConnectAuthorizer.FailureMode.ALLOW
-					: ConnectAuthorizer.FailureMode.DENY;
+		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode().toAuthorizerFailureMode();
 		return new ConnectAuthorizer(client, identityManager.getService(), properties.getAuthz().getCacheTtl(),
 				failureMode, properties.getAgent().getWatchWait())
 			.start();

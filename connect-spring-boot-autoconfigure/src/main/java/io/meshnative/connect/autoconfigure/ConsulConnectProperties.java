@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.meshnative.connect.authz.ConnectAuthorizer;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -322,7 +323,15 @@ public class ConsulConnectProperties {
 		/**
 		 * Let the caller through.
 		 */
-		ALLOW
+		ALLOW;
+
+		/**
+		 * Return the authorizer's failure mode for this setting.
+		 * @return the failure mode
+		 */
+		public ConnectAuthorizer.FailureMode toAuthorizerFailureMode() {
+			return (this == ALLOW) ? ConnectAuthorizer.FailureMode.ALLOW : ConnectAuthorizer.FailureMode.DENY;
+		}
 
 	}
 
