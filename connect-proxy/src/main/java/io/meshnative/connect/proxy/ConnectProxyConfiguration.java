@@ -63,9 +63,17 @@ class ConnectProxyConfiguration {
 	ConnectAuthorizer connectAuthorizer(ConsulAgentClient client, ConnectIdentityManager identityManager,
 			ConsulConnectProperties properties) {
 		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode().toAuthorizerFailureMode();
-		return new ConnectAuthorizer(client, identityManager.getService(), properties.getAuthz().getCacheTtl(),
-				failureMode, properties.getAgent().getWatchWait())
+		ConnectAuthorizer authorizer = new ConnectAuthorizer(client, identityManager.getService(), failureMode,
+				properties.getAgent().getWatchWait())
 			.start();
+		try {
+			authorizer.awaitIntentions(properties.getAgent().getStartupTimeout());
+		}
+		catch (RuntimeException ex) {
+			authorizer.close();
+			throw ex;
+		}
+		return authorizer;
 	}
 
 	@Bean

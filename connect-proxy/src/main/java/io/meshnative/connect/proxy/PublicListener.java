@@ -132,7 +132,7 @@ final class PublicListener extends ProxyListener {
 
 	private Mono<Void> handleConnection(NettyInbound inbound, NettyOutbound outbound) {
 		X509Certificate @Nullable [] chain = peerChain(inbound);
-		return Mono.fromFuture(this.authorization.checkConnection(chain)).flatMap((decision) -> {
+		return Mono.fromSupplier(() -> this.authorization.checkConnection(chain)).flatMap((decision) -> {
 			if (!decision.allowed()) {
 				denied(decision, "connection");
 				getMetrics().connection(getName(), "denied");
@@ -166,26 +166,27 @@ final class PublicListener extends ProxyListener {
 
 	private Mono<Void> handleRequest(HttpServerRequest request, HttpServerResponse response) {
 		X509Certificate @Nullable [] chain = peerChain(request);
-		String uri = request.uri();
-		int query = uri.indexOf('?');
-		int fragment = uri.indexOf('#');
-		int end = (query >= 0) ? query : ((fragment >= 0) ? fragment : uri.length());
 		HttpHeaders headers = request.requestHeaders();
-		return Mono
-			.fromFuture(this.authorization.checkRequest(chain, request.method().name(), uri.substring(0, end),
-					fragment >= 0, headers.names(), headers::getAll))
-			.flatMap((decision) -> {
-				if (!decision.allowed()) {
-					denied(decision, request.method().name() + " " + uri);
-					getMetrics().request(getName(), "denied");
-					return response.status(HttpResponseStatus.FORBIDDEN)
-						.header(HttpHeaderNames.CONNECTION, "close")
-						.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
-						.sendString(Mono.just("RBAC: access denied"))
-						.then();
-				}
-				return forward(request, response, decision);
-			});
+		InboundDecision decision = this.authorization.checkRequest(chain, request.method().name(), request.uri(),
+				headers.names(), headers::getAll);
+		if (decision.refused()) {
+			getMetrics().request(getName(), "refused");
+			return response.status(HttpResponseStatus.BAD_REQUEST)
+				.header(HttpHeaderNames.CONNECTION, "close")
+				.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+				.sendString(Mono.just("Bad Request"))
+				.then();
+		}
+		if (!decision.allowed()) {
+			denied(decision, request.method().name() + " " + decision.path());
+			getMetrics().request(getName(), "denied");
+			return response.status(HttpResponseStatus.FORBIDDEN)
+				.header(HttpHeaderNames.CONNECTION, "close")
+				.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+				.sendString(Mono.just("RBAC: access denied"))
+				.then();
+		}
+		return forward(request, response, decision);
 	}
 
 	private Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, InboundDecision decision) {
@@ -233,13 +234,14 @@ final class PublicListener extends ProxyListener {
 	 * authorized anyway.
 	 */
 	void reauthorize() {
-		this.relayed.forEach((connection, chain) -> this.authorization.checkConnection(chain).thenAccept((decision) -> {
+		this.relayed.forEach((connection, chain) -> {
+			InboundDecision decision = this.authorization.checkConnection(chain);
 			if (!decision.allowed() && !connection.isDisposed()) {
 				denied(decision, "open connection (closing it)");
 				getMetrics().connection(getName(), "revoked");
 				connection.dispose();
 			}
-		}));
+		});
 	}
 
 	static void copyHeaders(HttpHeaders from, HttpHeaders to) {

@@ -130,8 +130,9 @@ public final class ConnectEndpoint {
 			intentions.add(new IntentionDescriptor(intention.id(), source(intention), intention.action(),
 					intention.permissions().size(), intention.precedence()));
 		}
-		return new AuthorizationDescriptor(authorizer.getCacheSize(), authorizer.isWatchingIntentions(),
-				authorizer.isWatchingIntentions() ? null : authorizer.getCacheTtl().toString(), counts, intentions);
+		Boolean defaultAllow = authorizer.getDefaultAllow();
+		return new AuthorizationDescriptor(authorizer.isWatchingIntentions(),
+				(defaultAllow != null) ? (defaultAllow ? "allow" : "deny") : null, counts, intentions);
 	}
 
 	private static String source(Intention intention) {
@@ -230,13 +231,14 @@ public final class ConnectEndpoint {
 	/**
 	 * Inbound authorization state.
 	 *
-	 * @param cachedDecisions the number of cached decisions
-	 * @param watchingIntentions whether decisions are cached until intentions change
-	 * @param cacheTtl how long a decision is cached when intentions cannot be watched
+	 * @param watchingIntentions whether decisions are made from intentions that were read
+	 * (rather than by {@code connect.authz.failure-mode})
+	 * @param defaultDecision what applies when no intention matches, {@code allow} or
+	 * {@code deny}; {@code null} while it is not known
 	 * @param decisions decisions since start, by result and source
 	 * @param intentions the intentions for this service as last seen, most precise first
 	 */
-	public record AuthorizationDescriptor(int cachedDecisions, boolean watchingIntentions, @Nullable String cacheTtl,
+	public record AuthorizationDescriptor(boolean watchingIntentions, @Nullable String defaultDecision,
 			Map<String, Map<String, Long>> decisions, List<IntentionDescriptor> intentions) {
 
 	}

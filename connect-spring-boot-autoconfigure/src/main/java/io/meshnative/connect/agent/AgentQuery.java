@@ -220,6 +220,22 @@ public final class AgentQuery<T> {
 	}
 
 	/**
+	 * Query whether the intentions allow a source to connect to a destination
+	 * ({@code GET /v1/connect/intentions/check}); when no intention matches the source,
+	 * the answer is the default decision for the token's ACLs.
+	 * @param source the source service name
+	 * @param destination the destination service name
+	 * @return the query
+	 */
+	public static AgentQuery<IntentionCheck> intentionCheck(String source, String destination) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		parameters.put("source", source);
+		parameters.put("destination", destination);
+		return new AgentQuery<>("/v1/connect/intentions/check", parameters, type(new TypeReference<IntentionCheck>() {
+		}), Style.INDEX, true, "service:read on '" + destination + "'");
+	}
+
+	/**
 	 * Query a config entry ({@code GET /v1/config/:kind/:name}).
 	 * @param kind the kind, for example {@code service-defaults}
 	 * @param name the name

@@ -158,6 +158,17 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	/**
+	 * Run a query once, without blocking the calling thread.
+	 * @param <T> the value type
+	 * @param query the query
+	 * @return the answer; completes exceptionally with {@link ConsulAgentException} if
+	 * the call fails
+	 */
+	public <T> CompletableFuture<AgentResponse<T>> queryAsync(AgentQuery<T> query) {
+		return send(query, 0, null, null, this.requestTimeout);
+	}
+
+	/**
 	 * Return the Connect CA roots.
 	 * @return the roots
 	 * @throws ConsulAgentException if the call fails

@@ -288,11 +288,13 @@ public final class Watch<T> implements AutoCloseable {
 			return;
 		}
 		T accepted = null;
+		boolean recovered;
 		synchronized (this.monitor) {
 			if (!this.running) {
 				return;
 			}
-			if (this.failures > 0) {
+			recovered = this.failures > 0;
+			if (recovered) {
 				logger.info("Watch " + this.query + " recovered after " + this.failures + " failed call(s)");
 			}
 			this.failures = 0;
@@ -309,6 +311,9 @@ public final class Watch<T> implements AutoCloseable {
 				logger.debug("Watch " + this.query + ": new value at index " + response.index());
 			}
 			accept(accepted);
+		}
+		if (recovered) {
+			this.listener.onRecovered(this.query);
 		}
 		next();
 	}
@@ -427,6 +432,15 @@ public final class Watch<T> implements AutoCloseable {
 		 * @param exception what the handler threw
 		 */
 		default void onRejected(AgentQuery<?> query, RuntimeException exception) {
+		}
+
+		/**
+		 * Called after the first successful call that follows failed ones, once the
+		 * change handler has seen the answer if it changed; the value may be the same as
+		 * before the failures.
+		 * @param query the query
+		 */
+		default void onRecovered(AgentQuery<?> query) {
 		}
 
 	}

@@ -33,30 +33,32 @@ public record AuthorizationDecision(boolean allowed, String reason, Source sourc
 	public enum Source {
 
 		/**
-		 * The decision cache, filled by an earlier answer of the agent.
+		 * An intention for this service: its action, or one of its HTTP permissions.
 		 */
-		CACHE,
+		INTENTION,
 
 		/**
-		 * The agent's authorize endpoint, asked for this request.
+		 * The default decision: no intention, or no permission of the caller's L7
+		 * intention, matched.
 		 */
-		AGENT,
+		DEFAULT,
 
 		/**
-		 * A cached decision past its TTL, used because the agent could not answer.
-		 */
-		STALE_CACHE,
-
-		/**
-		 * Neither the cache nor the agent could decide;
-		 * {@code connect.authz.failure-mode} did.
+		 * The intentions (or the default decision, when it was needed) were not known;
+		 * {@code connect.authz.failure-mode} decided.
 		 */
 		FAILURE_MODE,
 
 		/**
-		 * Decided locally without asking the agent (for example an invalid certificate).
+		 * The caller's certificate: none, or not a valid service identity of this mesh.
 		 */
-		LOCAL
+		CERTIFICATE,
+
+		/**
+		 * The request itself: its target is not canonical, so it was refused
+		 * ({@code 400}) before any decision about the caller.
+		 */
+		REQUEST
 
 	}
 

@@ -24,6 +24,8 @@ import java.util.Collections;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -31,10 +33,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Servlet filter that authorizes every request by its caller's client certificate: the
- * chain is validated as an X.509-SVID of our trust domain, then the decision comes from
- * the {@link ConnectAuthorizer}. A refused caller gets {@code 403} with a short generic
- * body and the connection is closed; the reason is logged with the caller's SPIFFE ID. An
- * allowed request carries the {@link ConnectCaller} as request attribute
+ * request target must be canonical (else {@code 400}, before any decision), the chain is
+ * validated as an X.509-SVID of our trust domain, then the {@link ConnectAuthorizer}
+ * decides on the method and the canonical path, which are exactly what the server and
+ * Spring dispatch on. A refused caller gets {@code 403} with a short generic body and the
+ * connection is closed; the reason is logged with the caller's SPIFFE ID. An allowed
+ * request carries the {@link ConnectCaller} as request attribute
  * {@link ConnectCaller#ATTRIBUTE}.
  *
  * @author connect-spring-boot authors
@@ -58,26 +62,58 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		RequestTarget target;
+		try {
+			target = target(request);
+		}
+		catch (NonCanonicalRequestException ex) {
+			InboundDecision refused = this.authorization.refuse(ex);
+			this.authorization.logRefused(refused, request.getMethod());
+			answer(response, HttpServletResponse.SC_BAD_REQUEST, "Bad Request\n");
+			return;
+		}
 		Object certificates = request.getAttribute(CERTIFICATES_ATTRIBUTE);
-		InboundDecision outcome = this.authorization
-			.check((certificates instanceof X509Certificate[] array) ? array : null, () -> l7Request(request))
-			.join();
+		InboundDecision outcome = this.authorization.check(
+				(certificates instanceof X509Certificate[] array) ? array : null,
+				L7Request.of(request.getMethod(), target, Collections.list(request.getHeaderNames()),
+						(name) -> Collections.list(request.getHeaders(name))));
 		if (!outcome.decision().allowed()) {
-			this.authorization.logDenied(outcome, request.getMethod(), request.getRequestURI());
-			response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-			response.setHeader("Connection", "close");
-			response.setContentType("text/plain;charset=UTF-8");
-			response.getWriter().write("Forbidden\n");
+			this.authorization.logDenied(outcome, request.getMethod(), target.rawPath());
+			answer(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden\n");
 			return;
 		}
 		request.setAttribute(ConnectCaller.ATTRIBUTE, outcome.caller());
 		chain.doFilter(request, response);
 	}
 
-	private static L7Request l7Request(HttpServletRequest request) {
-		String uri = request.getRequestURI();
-		return L7Request.of(request.getMethod(), uri, uri.indexOf('#') >= 0, Collections.list(request.getHeaderNames()),
-				(name) -> Collections.list(request.getHeaders(name)));
+	/**
+	 * Return the canonical request target, only when the request as this filter sees it
+	 * is the request as the server received it (a filter before this one that changed the
+	 * path or the method would make them differ).
+	 * @param request the request
+	 * @return the target
+	 * @throws NonCanonicalRequestException if the target is not canonical or the views
+	 * differ
+	 */
+	private static RequestTarget target(HttpServletRequest request) {
+		ServletRequest received = request;
+		while (received instanceof ServletRequestWrapper wrapper) {
+			received = wrapper.getRequest();
+		}
+		if (received != request && received instanceof HttpServletRequest original
+				&& (!original.getRequestURI().equals(request.getRequestURI())
+						|| !original.getMethod().equals(request.getMethod()))) {
+			throw new NonCanonicalRequestException(NonCanonicalRequestException.Reason.VIEW_MISMATCH,
+					"a filter before the mesh filter changed the request's path or method");
+		}
+		return RequestTarget.parse(request.getRequestURI(), request.getQueryString());
+	}
+
+	private static void answer(HttpServletResponse response, int status, String body) throws IOException {
+		response.setStatus(status);
+		response.setHeader("Connection", "close");
+		response.setContentType("text/plain;charset=UTF-8");
+		response.getWriter().write(body);
 	}
 
 }

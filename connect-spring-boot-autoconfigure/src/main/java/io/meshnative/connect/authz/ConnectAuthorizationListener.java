@@ -20,7 +20,7 @@ package io.meshnative.connect.authz;
  * Told about every inbound authorization decision, for metrics, and about changes of the
  * intentions.
  * <p>
- * Called on the request's thread (or the thread that completed the agent call); must be
+ * Called on the request's thread (or the watch's thread for intention changes); must be
  * fast and must not throw.
  *
  * @author connect-spring-boot authors
@@ -40,6 +40,23 @@ public interface ConnectAuthorizationListener {
 	 * cleared, so that holders of long-lived connections can authorize them again.
 	 */
 	default void intentionsChanged() {
+	}
+
+	/**
+	 * Called after a request or connection was allowed or denied, with what was checked.
+	 * @param outcome the outcome: the decision, the caller and, for a request, the method
+	 * and path decided on
+	 */
+	default void checked(InboundDecision outcome) {
+	}
+
+	/**
+	 * Called when a request was refused ({@code 400}) before any decision because its
+	 * request target is not canonical.
+	 * @param reason the kind of refusal, a bounded set of lower-case values such as
+	 * {@code dot-segment} or {@code encoded-separator}
+	 */
+	default void refused(String reason) {
 	}
 
 }

@@ -19,12 +19,10 @@ package io.meshnative.connect.authz;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -41,18 +39,21 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * WebFlux filter that authorizes every request by its caller's client certificate, like
- * {@link ConnectAuthorizationFilter}, without blocking: a cache miss waits for the agent
- * asynchronously. A refused caller gets {@code 403} with a short generic body and the
- * connection is closed. An allowed request carries the {@link ConnectCaller} as exchange
- * attribute {@link ConnectCaller#ATTRIBUTE}. Runs first.
+ * {@link ConnectAuthorizationFilter}: the request target as the request line carried it
+ * must be canonical and must be the path Spring dispatches on (else {@code 400}, before
+ * any decision), then the caller is decided on. Every check is local, so the filter never
+ * leaves the connection's event loop. A refused caller gets {@code 403} with a short
+ * generic body and the connection is closed. An allowed request carries the
+ * {@link ConnectCaller} as exchange attribute {@link ConnectCaller#ATTRIBUTE}. Runs
+ * first.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
  */
 public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 
-	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils.isPresent("reactor.netty.Connection",
-			ConnectAuthorizationWebFilter.class.getClassLoader());
+	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils
+		.isPresent("reactor.netty.http.server.HttpServerRequest", ConnectAuthorizationWebFilter.class.getClassLoader());
 
 	private final InboundAuthorization authorization;
 
@@ -68,54 +69,58 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
+		RequestTarget target;
+		try {
+			target = target(request);
+		}
+		catch (NonCanonicalRequestException ex) {
+			InboundDecision refused = this.authorization.refuse(ex);
+			this.authorization.logRefused(refused, request.getMethod().name());
+			return answer(exchange.getResponse(), HttpStatus.BAD_REQUEST, "Bad Request\n");
+		}
 		SslInfo sslInfo = request.getSslInfo();
 		X509Certificate[] certificates = (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
-		CompletableFuture<InboundDecision> check = this.authorization.check(certificates, () -> l7Request(request));
-		Mono<InboundDecision> decision = Mono.fromFuture(check);
-		if (!check.isDone()) {
-			decision = onEventLoopOf(request, decision);
-		}
-		return decision.flatMap((outcome) -> {
-			if (!outcome.decision().allowed()) {
-				this.authorization.logDenied(outcome, request.getMethod().name(), request.getPath().value());
-				return deny(exchange.getResponse());
-			}
-			exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
-			return chain.filter(exchange);
-		});
-	}
-
-	private static L7Request l7Request(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
-		return L7Request.of(request.getMethod().name(), request.getURI().getRawPath(),
-				request.getURI().getRawFragment() != null, headers.headerNames(), headers::getValuesAsList);
+		InboundDecision outcome = this.authorization.check(certificates,
+				L7Request.of(request.getMethod().name(), target, headers.headerNames(), headers::getValuesAsList));
+		if (!outcome.decision().allowed()) {
+			this.authorization.logDenied(outcome, request.getMethod().name(), target.rawPath());
+			return answer(exchange.getResponse(), HttpStatus.FORBIDDEN, "Forbidden\n");
+		}
+		exchange.getAttributes().put(ConnectCaller.ATTRIBUTE, outcome.caller());
+		return chain.filter(exchange);
 	}
 
 	/**
-	 * Continue on the connection's event loop after a decision that completed elsewhere
-	 * (the agent client's thread). A request finished off the event loop can leave its
-	 * operations not yet terminated when the caller's next kept-alive request arrives,
-	 * and Reactor Netty 1.3.5 to at least 1.3.8 then stops reading the connection
-	 * (reactor/reactor-netty#4361).
+	 * Return the canonical request target: from the request line where the server exposes
+	 * it, and only when Spring dispatches on the same path (a forwarded prefix, for
+	 * example, would make them differ).
 	 * @param request the request
-	 * @param decision the pending decision
-	 * @return the decision, delivered on the event loop when there is one
+	 * @return the target
+	 * @throws NonCanonicalRequestException if the target is not canonical or the views
+	 * differ
 	 */
-	private static Mono<InboundDecision> onEventLoopOf(ServerHttpRequest request, Mono<InboundDecision> decision) {
-		if (REACTOR_NETTY_PRESENT) {
-			Executor eventLoop = ReactorNettyEventLoop.of(request);
-			if (eventLoop != null) {
-				return decision.publishOn(Schedulers.fromExecutor(eventLoop));
-			}
+	private static RequestTarget target(ServerHttpRequest request) {
+		String line = REACTOR_NETTY_PRESENT ? ReactorNettyRequests.requestTarget(request) : null;
+		RequestTarget target = (line != null) ? RequestTarget.parse(line)
+				: RequestTarget.parse(rawPath(request), request.getURI().getRawQuery());
+		if (!target.rawPath().equals(request.getPath().value())) {
+			throw new NonCanonicalRequestException(NonCanonicalRequestException.Reason.VIEW_MISMATCH,
+					"the path Spring dispatches on differs from the request line");
 		}
-		return decision;
+		return target;
 	}
 
-	private Mono<Void> deny(ServerHttpResponse response) {
-		response.setStatusCode(HttpStatus.FORBIDDEN);
+	private static String rawPath(ServerHttpRequest request) {
+		@Nullable String path = request.getURI().getRawPath();
+		return (path != null) ? path : "";
+	}
+
+	private static Mono<Void> answer(ServerHttpResponse response, HttpStatus status, String text) {
+		response.setStatusCode(status);
 		response.getHeaders().set(HttpHeaders.CONNECTION, "close");
 		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
-		DataBuffer body = response.bufferFactory().wrap("Forbidden\n".getBytes(StandardCharsets.UTF_8));
+		DataBuffer body = response.bufferFactory().wrap(text.getBytes(StandardCharsets.UTF_8));
 		return response.writeWith(Mono.just(body));
 	}
 

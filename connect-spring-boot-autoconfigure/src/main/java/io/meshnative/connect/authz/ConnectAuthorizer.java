@@ -17,22 +17,14 @@
 package io.meshnative.connect.authz;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.AuthorizeRequest;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.agent.Intention;
-import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.identity.SpiffeId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -40,20 +32,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a caller, identified by the SPIFFE ID of its validated certificate, may
- * call this service.
+ * call this service: locally, from the intentions for this service as the intentions
+ * watch last delivered them and the default decision ({@link IntentionRules}), for a
+ * connection (L4) or a request (L4 and L7). No decision calls the agent.
  * <p>
- * Decisions come from a cache keyed by the caller's full SPIFFE ID. A miss asks the
- * agent's authorize endpoint ({@code Target} = this service). The cache is cleared
- * whenever the intentions for this service change (a blocking watch on
- * {@code /v1/connect/intentions/match?by=destination}); when the token may not read
- * intentions, entries expire after a TTL instead. When the agent cannot answer, an
- * expired entry is still used, and a caller with no entry at all is decided by the
- * {@link FailureMode failure mode} (deny by default).
- * <p>
- * The agent answers for L4 only: it denies every caller whose first matching intention is
- * an L7 intention (one with HTTP permissions). For those callers the permissions are
- * evaluated here, per request, from the watched intentions ({@link IntentionRules}); when
- * the intentions cannot be read or compiled, such a request is denied.
+ * While the intentions are not known (never read yet, or the ACL token may not read
+ * them), and when no intention matches and the default decision is not known, the
+ * {@link FailureMode failure mode} decides (deny by default).
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -62,71 +47,28 @@ public final class ConnectAuthorizer implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ConnectAuthorizer.class);
 
-	/**
-	 * Intention changes decide who may call: a deny must not wait for the default watch
-	 * rate limit (one call per 15 s after a burst of 2), so this watch may call up to
-	 * once a second under churn.
-	 */
-	private static final int INTENTIONS_BURST = 3;
-
-	private static final Duration INTENTIONS_REFILL = Duration.ofSeconds(1);
-
-	/**
-	 * How the agent's authorize endpoint starts the reason when the caller's first
-	 * matching intention is an L7 intention (Consul {@code agent/connect_auth.go}).
-	 */
-	private static final String L7_REASON = "Matched L7 intention";
-
-	/**
-	 * The reasons the authorize endpoint gives when no intention matched.
-	 */
-	private static final List<String> DEFAULT_REASONS = List.of("Default behavior configured by ACLs",
-			"ACLs disabled, access is allowed by default");
-
-	private static final String DEFAULT_PROBE_NAME = "connect-spring-boot-default-probe";
-
-	private final ConsulAgentClient client;
-
 	private final String service;
-
-	private final Duration cacheTtl;
 
 	private final FailureMode failureMode;
 
-	private final Duration watchWait;
-
-	private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-
-	private final Map<String, CompletableFuture<AuthorizationDecision>> inFlight = new ConcurrentHashMap<>();
-
-	private final AtomicLong generation = new AtomicLong();
+	private final IntentionsWatcher watcher;
 
 	private final List<ConnectAuthorizationListener> listeners = new CopyOnWriteArrayList<>();
 
-	private volatile boolean watchingIntentions;
-
-	private volatile @Nullable Watch<Map<String, List<Intention>>> intentionsWatch;
-
 	private volatile IntentionRules rules = IntentionRules.unavailable("the intentions have not been read yet");
-
-	private volatile @Nullable DefaultDecision defaultDecision;
 
 	/**
 	 * Create a new instance.
 	 * @param client the agent client
-	 * @param service this service's name, the authorize target
-	 * @param cacheTtl how long a decision is trusted when intentions cannot be watched
-	 * @param failureMode what to decide when nothing is cached and the agent cannot
-	 * answer
+	 * @param service this service's name
+	 * @param failureMode what to decide while the intentions, or the default decision
+	 * when it is needed, are not known
 	 * @param watchWait the {@code wait} of the intentions watch
 	 */
-	public ConnectAuthorizer(ConsulAgentClient client, String service, Duration cacheTtl, FailureMode failureMode,
-			Duration watchWait) {
-		this.client = client;
+	public ConnectAuthorizer(ConsulAgentClient client, String service, FailureMode failureMode, Duration watchWait) {
 		this.service = service;
-		this.cacheTtl = cacheTtl;
 		this.failureMode = failureMode;
-		this.watchWait = watchWait;
+		this.watcher = new IntentionsWatcher(client, service, watchWait, this::rulesChanged);
 	}
 
 	/**
@@ -134,247 +76,135 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	 * @return this authorizer
 	 */
 	public ConnectAuthorizer start() {
-		if (this.intentionsWatch == null) {
-			this.intentionsWatch = Watch.builder(this.client, AgentQuery.intentionMatch("destination", this.service))
-				.wait(this.watchWait)
-				.rateLimit(INTENTIONS_BURST, INTENTIONS_REFILL)
-				.listener(new Watch.Listener() {
-
-					@Override
-					public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
-							Duration retryIn) {
-						intentionsUnavailable(exception);
-					}
-
-				})
-				.build(this::intentionsChanged)
-				.start();
-		}
+		this.watcher.start();
 		return this;
 	}
 
-	private void intentionsChanged(Map<String, List<Intention>> intentions) {
-		if (!this.watchingIntentions) {
-			logger.debug("Watching intentions for '" + this.service + "'; decisions are cached until they change");
+	/**
+	 * Wait until the intentions were read once (or refused), so that the first requests
+	 * are decided by them rather than by the failure mode.
+	 * @param timeout how long to wait at most
+	 * @return whether the intentions are known
+	 * @throws ConsulAgentException if the ACL token may not read the intentions and the
+	 * failure mode denies, so that every request would be denied
+	 */
+	public boolean awaitIntentions(Duration timeout) {
+		if (!this.watcher.awaitFirstAnswer(timeout)) {
+			logger.warn("The intentions for '" + this.service + "' were not read within " + timeout
+					+ "; connect.authz.failure-mode decides requests until they are");
+			return false;
 		}
-		this.watchingIntentions = true;
-		IntentionRules compiled = compileRules(intentions);
-		if (compiled.getUnavailableReason() != null && this.rules.getUnavailableReason() == null) {
-			logger.warn("L7 intentions for '" + this.service + "' are denied until they can be evaluated: "
-					+ compiled.getUnavailableReason());
+		ConsulAgentException refusal = this.watcher.getRefusal();
+		if (refusal != null && this.failureMode == FailureMode.DENY) {
+			throw refusal;
 		}
+		return isWatchingIntentions();
+	}
+
+	private void rulesChanged(IntentionRules compiled) {
 		this.rules = compiled;
-		invalidate();
-		tellListeners(ConnectAuthorizationListener::intentionsChanged);
-	}
-
-	private IntentionRules compileRules(Map<String, List<Intention>> intentions) {
-		try {
-			List<Intention> forService = intentions.get(this.service);
-			return IntentionRules.compile((forService != null) ? forService : Collections.emptyList());
-		}
-		catch (RuntimeException ex) {
-			return IntentionRules
-				.unavailable("the intentions could not be read (" + ex.getClass().getSimpleName() + ")");
-		}
-	}
-
-	private void intentionsUnavailable(ConsulAgentException exception) {
-		if (exception.getStatus() == 403 && this.watchingIntentions) {
-			logger.info("The ACL token cannot read intentions for '" + this.service
-					+ "' (intentions:read); authorization decisions are now cached for " + this.cacheTtl);
-		}
-		if (exception.getStatus() == 403) {
-			this.watchingIntentions = false;
-			this.rules = IntentionRules
-				.unavailable("the ACL token cannot read intentions for '" + this.service + "' (intentions:read)");
-		}
-	}
-
-	/**
-	 * Forget every cached decision.
-	 */
-	public void invalidate() {
-		this.generation.incrementAndGet();
-		this.cache.clear();
-	}
-
-	/**
-	 * Decide about a caller.
-	 * @param callerSpiffeId the SPIFFE ID from the caller's validated certificate
-	 * @param callerSerial the serial number of the caller's certificate, colon-hex
-	 * @return the decision; never completes exceptionally
-	 */
-	public CompletableFuture<AuthorizationDecision> authorize(String callerSpiffeId, String callerSerial) {
-		Entry entry = this.cache.get(callerSpiffeId);
-		long now = System.nanoTime();
-		if (entry != null && entry.isFresh(now, this.watchingIntentions)) {
-			return CompletableFuture.completedFuture(entry.decision(AuthorizationDecision.Source.CACHE));
-		}
-		CompletableFuture<AuthorizationDecision> pending = new CompletableFuture<>();
-		CompletableFuture<AuthorizationDecision> existing = this.inFlight.putIfAbsent(callerSpiffeId, pending);
-		if (existing != null) {
-			return existing;
-		}
-		ask(callerSpiffeId, callerSerial, entry).whenComplete((decision, failure) -> {
-			this.inFlight.remove(callerSpiffeId, pending);
-			if (decision != null) {
-				pending.complete(decision);
+		for (ConnectAuthorizationListener listener : this.listeners) {
+			try {
+				listener.intentionsChanged();
 			}
-			else {
-				pending.complete(whenAgentFails(callerSpiffeId, entry, failure));
+			catch (RuntimeException ex) {
+				logger.debug("Authorization listener " + listener + " failed", ex);
 			}
-		});
-		return pending;
+		}
 	}
 
 	/**
-	 * Decide about a request: the caller's decision as {@link #authorize(String, String)}
-	 * gives it, and when the agent denied the caller because an L7 intention matched, the
-	 * decision of that intention's HTTP permissions for this request.
+	 * Decide about a connection (layer 4): a caller whose first matching intention is an
+	 * L7 intention is denied, since a connection has no request to evaluate its
+	 * permissions against.
 	 * @param caller the SPIFFE ID from the caller's validated certificate
-	 * @param callerSerial the serial number of the caller's certificate, colon-hex
-	 * @param request the request, read only when an L7 intention applies
-	 * @return the decision; never completes exceptionally
+	 * @return the decision
 	 */
-	CompletableFuture<AuthorizationDecision> authorizeRequest(SpiffeId caller, String callerSerial,
-			Supplier<L7Request> request) {
-		return authorize(caller.toUri(), callerSerial).thenCompose((decision) -> {
-			if (decision.allowed() || !decision.reason().startsWith(L7_REASON)) {
-				return CompletableFuture.completedFuture(decision);
-			}
-			return decideLayer7(caller, request.get());
-		});
+	public AuthorizationDecision authorize(SpiffeId caller) {
+		return decide(caller, null);
 	}
 
-	private CompletableFuture<AuthorizationDecision> decideLayer7(SpiffeId caller, L7Request request) {
+	/**
+	 * Decide about a request (layers 4 and 7).
+	 * @param caller the SPIFFE ID from the caller's validated certificate
+	 * @param request the request
+	 * @return the decision
+	 */
+	AuthorizationDecision authorize(SpiffeId caller, L7Request request) {
+		return decide(caller, request);
+	}
+
+	private AuthorizationDecision decide(SpiffeId caller, @Nullable L7Request request) {
 		IntentionRules.Evaluation evaluation;
 		try {
-			evaluation = this.rules.evaluate(caller, request);
+			evaluation = this.rules.decide(caller, request);
 		}
 		catch (RuntimeException ex) {
-			evaluation = new IntentionRules.Evaluation(IntentionRules.Result.DENY,
-					"L7 intentions could not be evaluated (" + ex.getClass().getSimpleName() + ")");
+			evaluation = IntentionRules.Evaluation
+				.unknown("the intentions could not be evaluated (" + ex.getClass().getSimpleName() + ")");
 		}
-		if (evaluation.result() != IntentionRules.Result.NO_MATCH) {
-			return CompletableFuture
-				.completedFuture(new AuthorizationDecision(evaluation.result() == IntentionRules.Result.ALLOW,
-						evaluation.reason(), AuthorizationDecision.Source.LOCAL));
-		}
-		String reason = evaluation.reason();
-		return defaultDecision(caller).thenApply((allowed) -> {
-			if (allowed == null) {
-				return new AuthorizationDecision(false, reason + "; the default decision is not known, denied",
-						AuthorizationDecision.Source.LOCAL);
-			}
-			return new AuthorizationDecision(allowed,
-					reason + "; the default decision " + (allowed ? "allows" : "denies"),
-					AuthorizationDecision.Source.LOCAL);
-		});
+		return switch (evaluation.kind()) {
+			case INTENTION -> new AuthorizationDecision(evaluation.allowed(), evaluation.reason(),
+					AuthorizationDecision.Source.INTENTION);
+			case DEFAULT -> new AuthorizationDecision(evaluation.allowed(), evaluation.reason(),
+					AuthorizationDecision.Source.DEFAULT);
+			case UNKNOWN -> failureMode(caller, evaluation.reason());
+		};
 	}
 
-	/**
-	 * The decision for a request that no permission of the caller's L7 intention matches:
-	 * the agent's answer for a caller that no intention can name (a service in a
-	 * namespace of its own), accepted only when the agent says it is the default.
-	 * @param caller the caller, whose trust domain and datacenter the probe uses
-	 * @return whether the default allows, {@code null} when it is not known
-	 */
-	private CompletableFuture<@Nullable Boolean> defaultDecision(SpiffeId caller) {
-		long currentGeneration = this.generation.get();
-		DefaultDecision known = this.defaultDecision;
-		if (known != null && known.generation() == currentGeneration) {
-			return known.allowed();
-		}
-		String probe = SpiffeId
-			.forService(caller.trustDomain(), DEFAULT_PROBE_NAME, caller.datacenter(), DEFAULT_PROBE_NAME)
-			.toUri();
-		CompletableFuture<@Nullable Boolean> allowed;
-		try {
-			allowed = this.client.authorizeAsync(new AuthorizeRequest(this.service, probe, null))
-				.handle((answer, failure) -> {
-					if (answer == null || !DEFAULT_REASONS.contains(answer.reason())) {
-						return null;
-					}
-					return answer.authorized();
-				});
-		}
-		catch (RuntimeException ex) {
-			allowed = CompletableFuture.completedFuture(null);
-		}
-		allowed.thenAccept((value) -> {
-			if (value != null) {
-				this.defaultDecision = new DefaultDecision(currentGeneration, CompletableFuture.completedFuture(value));
-			}
-		});
-		return allowed;
-	}
-
-	private CompletableFuture<AuthorizationDecision> ask(String caller, String serial, @Nullable Entry stale) {
-		long askedGeneration = this.generation.get();
-		CompletableFuture<AuthorizationDecision> result;
-		try {
-			result = this.client.authorizeAsync(new AuthorizeRequest(this.service, caller, serial))
-				.handle((answer, failure) -> {
-					if (answer != null) {
-						AuthorizationDecision decision = new AuthorizationDecision(answer.authorized(), answer.reason(),
-								AuthorizationDecision.Source.AGENT);
-						if (this.generation.get() == askedGeneration) {
-							this.cache.put(caller, new Entry(decision.allowed(), decision.reason(), System.nanoTime()));
-						}
-						return decision;
-					}
-					return whenAgentFails(caller, stale, failure);
-				});
-		}
-		catch (RuntimeException ex) {
-			result = CompletableFuture.completedFuture(whenAgentFails(caller, stale, ex));
-		}
-		return result;
-	}
-
-	private AuthorizationDecision whenAgentFails(String caller, @Nullable Entry stale, @Nullable Throwable failure) {
-		String problem = (failure != null) ? String.valueOf(unwrap(failure).getMessage()) : "no answer";
-		if (stale != null) {
-			logger.warn("Authorization of " + caller + " uses a cached decision past its TTL because the agent could "
-					+ "not answer: " + problem);
-			return stale.decision(AuthorizationDecision.Source.STALE_CACHE);
-		}
+	private AuthorizationDecision failureMode(SpiffeId caller, String problem) {
 		boolean allowed = this.failureMode == FailureMode.ALLOW;
-		logger.warn("Authorization of " + caller + " could not be decided by the agent (" + problem + "); "
-				+ "connect.authz.failure-mode=" + this.failureMode.name().toLowerCase(java.util.Locale.ROOT) + " "
-				+ (allowed ? "allows" : "denies") + " it");
-		return new AuthorizationDecision(allowed, "agent unavailable: " + problem,
-				AuthorizationDecision.Source.FAILURE_MODE);
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		Throwable current = failure;
-		while (current.getCause() != null && (current instanceof java.util.concurrent.CompletionException)) {
-			current = current.getCause();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Authorization of " + caller.toUri() + " cannot be decided (" + problem
+					+ "); connect.authz.failure-mode=" + this.failureMode.name().toLowerCase(Locale.ROOT) + " "
+					+ (allowed ? "allows" : "denies") + " it");
 		}
-		return current;
+		return new AuthorizationDecision(allowed, problem, AuthorizationDecision.Source.FAILURE_MODE);
 	}
 
 	/**
-	 * Return whether decisions are invalidated by an intentions watch (rather than a
-	 * TTL).
-	 * @return whether intentions are watched
+	 * Return whether decisions are made from intentions that were read (rather than by
+	 * the failure mode).
+	 * @return whether the intentions are known
 	 */
 	public boolean isWatchingIntentions() {
-		return this.watchingIntentions;
+		return this.rules.getUnavailableReason() == null;
 	}
 
 	/**
-	 * Add a listener told about every inbound decision.
+	 * Return the default decision: what applies when no intention matches.
+	 * @return whether the default allows, {@code null} when it is not known
+	 */
+	public @Nullable Boolean getDefaultAllow() {
+		return this.rules.getDefaultAllow();
+	}
+
+	/**
+	 * Add a listener told about every inbound decision and every change of the
+	 * intentions.
 	 * @param listener the listener
 	 */
 	public void addListener(ConnectAuthorizationListener listener) {
 		this.listeners.add(listener);
 	}
 
-	void decided(AuthorizationDecision decision) {
-		tellListeners((listener) -> listener.decided(decision));
+	/**
+	 * Tell the listeners about a decision.
+	 * @param outcome the outcome of an inbound check
+	 */
+	void decided(InboundDecision outcome) {
+		tellListeners((listener) -> {
+			listener.decided(outcome.decision());
+			listener.checked(outcome);
+		});
+	}
+
+	/**
+	 * Tell the listeners about a request refused before any decision.
+	 * @param reason why
+	 */
+	void refused(NonCanonicalRequestException.Reason reason) {
+		tellListeners((listener) -> listener.refused(reason.tag()));
 	}
 
 	private void tellListeners(Consumer<ConnectAuthorizationListener> call) {
@@ -390,46 +220,21 @@ public final class ConnectAuthorizer implements AutoCloseable {
 
 	/**
 	 * Return the intentions for this service as last seen by the intentions watch, most
-	 * precise first, empty when the token cannot read them.
+	 * precise first, empty while they are not known.
 	 * @return the intentions
 	 */
 	public List<Intention> getIntentions() {
-		Watch<Map<String, List<Intention>>> watch = this.intentionsWatch;
-		Map<String, List<Intention>> current = (watch != null) ? watch.getCurrent() : null;
-		if (current == null || !this.watchingIntentions) {
-			return Collections.emptyList();
-		}
-		List<Intention> intentions = current.get(this.service);
-		return (intentions != null) ? intentions : Collections.emptyList();
-	}
-
-	/**
-	 * Return how long a decision is cached when intentions cannot be watched.
-	 * @return the cache TTL
-	 */
-	public Duration getCacheTtl() {
-		return this.cacheTtl;
-	}
-
-	/**
-	 * Return the number of cached decisions.
-	 * @return the cache size
-	 */
-	public int getCacheSize() {
-		return this.cache.size();
+		return this.watcher.getIntentions();
 	}
 
 	@Override
 	public void close() {
-		Watch<?> watch = this.intentionsWatch;
-		this.intentionsWatch = null;
-		if (watch != null) {
-			watch.stop();
-		}
+		this.watcher.close();
 	}
 
 	/**
-	 * What to decide for a caller with no cached decision when the agent cannot answer.
+	 * What to decide when the intentions, or the default decision when it is needed, are
+	 * not known.
 	 */
 	public enum FailureMode {
 
@@ -442,34 +247,6 @@ public final class ConnectAuthorizer implements AutoCloseable {
 		 * Let the caller through.
 		 */
 		ALLOW
-
-	}
-
-	private record DefaultDecision(long generation, CompletableFuture<@Nullable Boolean> allowed) {
-
-	}
-
-	private final class Entry {
-
-		private final boolean allowed;
-
-		private final String reason;
-
-		private final long createdNanos;
-
-		Entry(boolean allowed, String reason, long createdNanos) {
-			this.allowed = allowed;
-			this.reason = reason;
-			this.createdNanos = createdNanos;
-		}
-
-		boolean isFresh(long now, boolean watched) {
-			return watched || now - this.createdNanos < ConnectAuthorizer.this.cacheTtl.toNanos();
-		}
-
-		AuthorizationDecision decision(AuthorizationDecision.Source source) {
-			return new AuthorizationDecision(this.allowed, this.reason, source);
-		}
 
 	}
 

@@ -19,9 +19,7 @@ package io.meshnative.connect.authz;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.meshnative.connect.identity.ConnectIdentity;
 import io.meshnative.connect.identity.ConnectIdentityManager;
@@ -34,13 +32,13 @@ import org.jspecify.annotations.Nullable;
  * The check both inbound filters run for every request: validate the caller's certificate
  * chain against the current roots and trust domain (before anything looks at the caller's
  * identity; a chain already validated against the same roots is not validated again, see
- * {@link ValidatedChains}), then ask the {@link ConnectAuthorizer}, which evaluates the
- * HTTP permissions of an L7 intention against the request.
+ * {@link ValidatedChains}), then decide with the {@link ConnectAuthorizer}, which
+ * evaluates the HTTP permissions of an L7 intention against the canonical request.
  *
  * <p>
  * Public for callers other than the two filters, such as the Connect proxy, which checks
  * connections ({@link #checkConnection}) and requests ({@link #checkRequest}) with
- * exactly the rules the filters apply.
+ * exactly the rules the filters apply. Every check is local and returns at once.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -74,47 +72,74 @@ public final class InboundAuthorization {
 	}
 
 	/**
-	 * Check a connection (layer 4): validate the caller's chain, then ask for the
-	 * caller's decision. A caller whose intention carries HTTP permissions is denied,
-	 * since a connection has no request to evaluate them against.
+	 * Check a connection (layer 4): validate the caller's chain, then decide. A caller
+	 * whose intention carries HTTP permissions is denied, since a connection has no
+	 * request to evaluate them against.
 	 * @param chain the chain the caller presented, leaf first; {@code null} or empty when
 	 * it presented none
-	 * @return the outcome; never completes exceptionally
+	 * @return the outcome
 	 */
-	public CompletableFuture<InboundDecision> checkConnection(X509Certificate @Nullable [] chain) {
-		return decide(chain, null).thenApply(this::decided);
+	public InboundDecision checkConnection(X509Certificate @Nullable [] chain) {
+		return decided(decide(chain, null));
 	}
 
 	/**
-	 * Check a request (layer 7): as {@link #checkConnection}, and when the caller's
-	 * intention carries HTTP permissions, evaluate them against the request.
+	 * Check a request (layer 7): refuse it unless its request target is canonical (see
+	 * the README's Security model), then check it as {@link #checkConnection} does and,
+	 * when the caller's intention carries HTTP permissions, evaluate them against the
+	 * request. The caller must forward or serve exactly {@code requestTarget} when the
+	 * outcome allows.
 	 * @param chain the chain the caller presented, leaf first
 	 * @param method the request method
-	 * @param rawPath the raw (undecoded) path of the request target
-	 * @param hasFragment whether the request target carried a fragment
+	 * @param requestTarget the request target as it appeared on the request line
 	 * @param names the request's header names
 	 * @param values the values of a header name
-	 * @return the outcome; never completes exceptionally
+	 * @return the outcome; {@link InboundDecision#refused()} when the target is not
+	 * canonical (answer {@code 400})
 	 */
-	public CompletableFuture<InboundDecision> checkRequest(X509Certificate @Nullable [] chain, String method,
-			String rawPath, boolean hasFragment, Iterable<String> names,
-			Function<String, ? extends Iterable<String>> values) {
-		return check(chain, () -> L7Request.of(method, rawPath, hasFragment, names, values));
+	public InboundDecision checkRequest(X509Certificate @Nullable [] chain, String method, String requestTarget,
+			Iterable<String> names, Function<String, ? extends Iterable<String>> values) {
+		RequestTarget target;
+		try {
+			target = RequestTarget.parse(requestTarget);
+		}
+		catch (NonCanonicalRequestException ex) {
+			return refuse(ex);
+		}
+		return check(chain, L7Request.of(method, target, names, values));
 	}
 
-	CompletableFuture<InboundDecision> check(X509Certificate @Nullable [] chain, Supplier<L7Request> request) {
-		return decide(chain, request).thenApply(this::decided);
+	/**
+	 * Check a request whose target was already found canonical.
+	 * @param chain the chain the caller presented, leaf first
+	 * @param request the request
+	 * @return the outcome
+	 */
+	InboundDecision check(X509Certificate @Nullable [] chain, L7Request request) {
+		return decided(decide(chain, request));
+	}
+
+	/**
+	 * Record a refusal of a non-canonical request and return its outcome.
+	 * @param refusal why the request target is not canonical
+	 * @return the outcome, {@link InboundDecision#refused()}
+	 */
+	InboundDecision refuse(NonCanonicalRequestException refusal) {
+		this.authorizer.refused(refusal.getReason());
+		return new InboundDecision(new AuthorizationDecision(false, "request refused: " + refusal.getMessage(),
+				AuthorizationDecision.Source.REQUEST), null, null, null);
 	}
 
 	private InboundDecision decided(InboundDecision outcome) {
-		this.authorizer.decided(outcome.decision());
+		this.authorizer.decided(outcome);
 		return outcome;
 	}
 
-	private CompletableFuture<InboundDecision> decide(X509Certificate @Nullable [] chain,
-			@Nullable Supplier<L7Request> request) {
+	private InboundDecision decide(X509Certificate @Nullable [] chain, @Nullable L7Request request) {
+		String method = (request != null) ? request.method() : null;
+		String path = (request != null) ? request.target().path() : null;
 		if (chain == null || chain.length == 0) {
-			return CompletableFuture.completedFuture(denied("no client certificate", null));
+			return new InboundDecision(denied("no client certificate"), null, method, path);
 		}
 		ConnectIdentity identity = this.identityManager.getIdentity();
 		SpiffeId spiffeId;
@@ -123,27 +148,31 @@ public final class InboundAuthorization {
 					this.clock.instant());
 		}
 		catch (SvidValidationException ex) {
-			return CompletableFuture.completedFuture(
-					denied("invalid client certificate (" + ex.getReason() + "): " + ex.getMessage(), null));
+			return new InboundDecision(
+					denied("invalid client certificate (" + ex.getReason() + "): " + ex.getMessage()), null, method,
+					path);
 		}
-		String uri = spiffeId.toUri();
-		ConnectCaller caller = new ConnectCaller(uri, spiffeId.trustDomain(), spiffeId.partition(),
+		ConnectCaller caller = new ConnectCaller(spiffeId.toUri(), spiffeId.trustDomain(), spiffeId.partition(),
 				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(chain[0].getSerialNumber()));
-		CompletableFuture<AuthorizationDecision> decision = (request != null)
-				? this.authorizer.authorizeRequest(spiffeId, caller.serialNumber(), request)
-				: this.authorizer.authorize(uri, caller.serialNumber());
-		return decision.thenApply((answer) -> new InboundDecision(answer, caller));
+		AuthorizationDecision decision = (request != null) ? this.authorizer.authorize(spiffeId, request)
+				: this.authorizer.authorize(spiffeId);
+		return new InboundDecision(decision, caller, method, path);
 	}
 
-	private static InboundDecision denied(String reason, @Nullable ConnectCaller caller) {
-		return new InboundDecision(new AuthorizationDecision(false, reason, AuthorizationDecision.Source.LOCAL),
-				caller);
+	private static AuthorizationDecision denied(String reason) {
+		return new AuthorizationDecision(false, reason, AuthorizationDecision.Source.CERTIFICATE);
 	}
 
 	void logDenied(InboundDecision outcome, String method, String path) {
 		if (logger.isInfoEnabled()) {
 			logger.info("Denied " + method + " " + path + " from " + outcome.describeCaller() + ": "
 					+ outcome.decision().reason() + " [" + outcome.decision().source() + "]");
+		}
+	}
+
+	void logRefused(InboundDecision outcome, String method) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("Refused a " + method + " request (400): " + outcome.decision().reason());
 		}
 	}
 

@@ -24,10 +24,14 @@ import org.jspecify.annotations.Nullable;
  *
  * @param decision the decision
  * @param caller the caller, {@code null} when the certificate was missing or invalid
+ * @param method the request method decided on, {@code null} for a connection
+ * @param path the request path decided on (decoded once, {@code ;} parameters cut),
+ * {@code null} for a connection
  * @author connect-spring-boot authors
  * @since 0.1.0
  */
-public record InboundDecision(AuthorizationDecision decision, @Nullable ConnectCaller caller) {
+public record InboundDecision(AuthorizationDecision decision, @Nullable ConnectCaller caller, @Nullable String method,
+		@Nullable String path) {
 
 	/**
 	 * Return whether the caller may proceed.
@@ -35,6 +39,15 @@ public record InboundDecision(AuthorizationDecision decision, @Nullable ConnectC
 	 */
 	public boolean allowed() {
 		return this.decision.allowed();
+	}
+
+	/**
+	 * Return whether the request was refused before any decision because its target is
+	 * not canonical: answer {@code 400}, not {@code 403}.
+	 * @return whether the request was refused
+	 */
+	public boolean refused() {
+		return this.decision.source() == AuthorizationDecision.Source.REQUEST;
 	}
 
 	/**

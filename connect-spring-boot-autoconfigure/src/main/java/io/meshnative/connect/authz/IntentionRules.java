@@ -19,9 +19,14 @@ package io.meshnative.connect.authz;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -30,140 +35,202 @@ import io.meshnative.connect.identity.SpiffeId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The intentions for this service in evaluation order, with the HTTP permissions of L7
- * intentions compiled for per-request evaluation, as Consul's Envoy configuration
- * evaluates them ({@code agent/xds/rbac.go}): the first intention, by precedence, whose
- * source names the caller decides; an L7 intention decides by the first of its
- * permissions, in order, that matches the request; when none matches, the request gets
- * the default decision (the ACL default policy; allow with ACLs disabled).
+ * The intentions for this service compiled for local decisions, L4 and L7, as Consul's
+ * Envoy configuration decides ({@code agent/xds/rbac.go}): intentions in precedence order
+ * (ties broken as Consul sorts them); the first whose source names the caller decides; an
+ * L4 intention by its action; an L7 intention by the first of its permissions, in order,
+ * that matches the request; when no intention, or no permission of the caller's L7
+ * intention, matches, the default decision applies (the ACL default policy; allow with
+ * ACLs disabled). An L7 intention decides a connection (no request) as a deny, as Envoy's
+ * network filter does.
  * <p>
- * Deliberately stricter than Envoy: a deny permission's path also matches case variants
- * and a trailing slash of its path, and a header condition of a deny permission holds
- * when it holds for any value of the header (each value and all values joined with
- * {@code ,}) while one of an allow permission must hold for every value. Intentions that
- * cannot be compiled (an unknown action, a bad regular expression, a header condition
- * without a match, JWT requirements, which are not supported) make every L7 decision a
- * deny.
+ * Deliberately stricter than Envoy where a request can be read more than one way: a deny
+ * permission matches when any reading matches (path with or without {@code ;} parameters,
+ * case variants and a trailing slash of its path, {@code GET} for a {@code HEAD} request
+ * since Spring runs the {@code GET} handler, any value of a repeated header and all of
+ * them joined with {@code ,}), an allow permission only when every reading matches. A
+ * condition that cannot be evaluated (an unknown pseudo-header, a regular expression that
+ * does not compile, a header condition without a name, JWT requirements, which are not
+ * supported) fails closed: such a deny permission matches every request its other
+ * conditions match, such an allow permission matches none, and an intention with JWT
+ * requirements denies its callers. Each such condition is reported once per compilation.
  *
  * @author connect-spring-boot authors
  */
 final class IntentionRules {
 
+	/**
+	 * How many callers' matching intentions are remembered per compilation.
+	 */
+	private static final int MAX_REMEMBERED_CALLERS = 10_000;
+
+	private static final Comparator<Intention> PRECEDENCE = Comparator.comparingInt(Intention::precedence)
+		.reversed()
+		.thenComparing(Intention::sourcePeer)
+		.thenComparing(Intention::sourcePartition)
+		.thenComparing(Intention::sourceNs)
+		.thenComparing(Intention::sourceName)
+		.thenComparing(Intention::destinationPartition)
+		.thenComparing(Intention::destinationNs)
+		.thenComparing(Intention::destinationName);
+
 	private final List<Compiled> intentions;
 
 	private final @Nullable String unavailable;
 
-	private IntentionRules(List<Compiled> intentions, @Nullable String unavailable) {
+	private final @Nullable Boolean defaultAllow;
+
+	private final Map<String, Optional<Compiled>> byCaller;
+
+	private IntentionRules(List<Compiled> intentions, @Nullable String unavailable, @Nullable Boolean defaultAllow,
+			Map<String, Optional<Compiled>> byCaller) {
 		this.intentions = intentions;
 		this.unavailable = unavailable;
+		this.defaultAllow = defaultAllow;
+		this.byCaller = byCaller;
 	}
 
 	/**
-	 * Rules that deny every L7 decision.
+	 * Rules for intentions that are not known: every decision is left to the failure
+	 * mode.
 	 * @param reason why the intentions are not known
 	 * @return the rules
 	 */
 	static IntentionRules unavailable(String reason) {
-		return new IntentionRules(Collections.emptyList(), reason);
+		return new IntentionRules(Collections.emptyList(), reason, null, new ConcurrentHashMap<>());
 	}
 
 	/**
-	 * Compile intentions; never throws: intentions that cannot be compiled give rules
-	 * that deny every L7 decision and say why.
+	 * Compile intentions; never throws.
 	 * @param intentions the intentions, as the match endpoint returned them
+	 * @param defaultAllow the default decision, {@code null} when not known
+	 * @param problems told once about every condition that fails closed
 	 * @return the rules
 	 */
-	static IntentionRules compile(List<Intention> intentions) {
+	static IntentionRules compile(List<Intention> intentions, @Nullable Boolean defaultAllow,
+			Consumer<String> problems) {
 		List<Intention> sorted = new ArrayList<>();
 		for (Intention intention : intentions) {
 			if (intention != null) {
 				sorted.add(intention);
 			}
 		}
-		sorted.sort(Comparator.comparingInt(Intention::precedence).reversed());
+		sorted.sort(PRECEDENCE);
 		List<Compiled> compiled = new ArrayList<>();
 		for (Intention intention : sorted) {
-			try {
-				compiled.add(new Compiled(intention, compilePermissions(intention)));
-			}
-			catch (IllegalArgumentException ex) {
-				return unavailable("intention " + describe(intention) + " cannot be evaluated: " + ex.getMessage());
-			}
+			compiled.add(Compiled.of(intention, problems));
 		}
-		return new IntentionRules(Collections.unmodifiableList(compiled), null);
-	}
-
-	private static List<Permission> compilePermissions(Intention intention) {
-		if (hasJwt(intention.jwt())) {
-			throw new IllegalArgumentException("JWT requirements are not supported");
-		}
-		List<Permission> permissions = new ArrayList<>();
-		int index = 0;
-		for (Intention.Permission permission : intention.permissions()) {
-			permissions.add(Permission.compile(permission, index++));
-		}
-		return permissions;
+		return new IntentionRules(Collections.unmodifiableList(compiled), null, defaultAllow,
+				new ConcurrentHashMap<>());
 	}
 
 	/**
-	 * Return why the intentions cannot be evaluated.
-	 * @return the reason, or {@code null} when they can
+	 * Return these rules with another default decision.
+	 * @param defaultAllow the default decision, {@code null} when not known
+	 * @return the rules
+	 */
+	IntentionRules withDefault(@Nullable Boolean defaultAllow) {
+		return new IntentionRules(this.intentions, this.unavailable, defaultAllow, this.byCaller);
+	}
+
+	/**
+	 * Return why the intentions are not known.
+	 * @return the reason, or {@code null} when they are
 	 */
 	@Nullable String getUnavailableReason() {
 		return this.unavailable;
 	}
 
 	/**
-	 * Evaluate a request of a caller for which the agent matched an L7 intention.
-	 * @param caller the caller's validated SPIFFE ID
-	 * @param request the request
-	 * @return the outcome
+	 * Return the default decision.
+	 * @return whether the default allows, {@code null} when not known
 	 */
-	Evaluation evaluate(SpiffeId caller, L7Request request) {
+	@Nullable Boolean getDefaultAllow() {
+		return this.defaultAllow;
+	}
+
+	/**
+	 * Return whether an intention names its source with a wildcard, so that it could
+	 * match a source that no intention names exactly.
+	 * @return whether there is a wildcard source
+	 */
+	boolean hasWildcardSource() {
+		for (Compiled compiled : this.intentions) {
+			if (compiled.intention().sourceName().equals("*") || compiled.intention().sourceNs().equals("*")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Decide for a caller, about a connection ({@code request == null}) or a request.
+	 * @param caller the caller's validated SPIFFE ID
+	 * @param request the request, or {@code null} for a connection
+	 * @return the decision
+	 */
+	Evaluation decide(SpiffeId caller, @Nullable L7Request request) {
 		if (this.unavailable != null) {
-			return new Evaluation(Result.DENY, "L7 intentions cannot be evaluated: " + this.unavailable);
+			return Evaluation.unknown("the intentions are not known: " + this.unavailable);
 		}
 		Compiled intention = firstMatching(caller);
-		if (intention == null || intention.permissions().isEmpty()) {
-			return new Evaluation(Result.DENY,
-					"the agent matched an L7 intention that the watched intentions do not show yet");
+		if (intention == null) {
+			return byDefault("no intention matched");
 		}
-		if (request.hasFragment()) {
-			return new Evaluation(Result.DENY, "request path refused: the request target carries a fragment");
+		if (intention.jwt()) {
+			return Evaluation.intention(false, "Matched intention " + describe(intention.intention())
+					+ ", whose JWT requirements cannot be evaluated here (denied)");
 		}
-		String path;
-		try {
-			path = RequestPaths.normalize(request.rawPath());
+		if (!intention.layer7()) {
+			boolean allow = intention.intention().action().equalsIgnoreCase("allow");
+			return Evaluation.intention(allow, "Matched L4 intention: " + describe(intention.intention()));
 		}
-		catch (IllegalArgumentException ex) {
-			return new Evaluation(Result.DENY, "request path refused: " + ex.getMessage());
+		if (request == null) {
+			return Evaluation.intention(false, "Matched L7 intention " + describe(intention.intention())
+					+ ", which needs an HTTP request; a connection is denied");
 		}
 		for (Permission permission : intention.permissions()) {
-			if (permission.matches(request, path)) {
-				return new Evaluation(permission.allow() ? Result.ALLOW : Result.DENY,
+			if (permission.matches(request)) {
+				return Evaluation.intention(permission.allow(),
 						"Matched L7 permission " + permission.index() + " (" + (permission.allow() ? "allow" : "deny")
 								+ ") of intention " + describe(intention.intention()));
 			}
 		}
-		return new Evaluation(Result.NO_MATCH,
-				"no permission of L7 intention " + describe(intention.intention()) + " matched");
+		return byDefault("no permission of L7 intention " + describe(intention.intention()) + " matched");
+	}
+
+	private Evaluation byDefault(String why) {
+		Boolean allow = this.defaultAllow;
+		if (allow == null) {
+			return Evaluation.unknown(why + " and the default decision is not known");
+		}
+		return Evaluation.byDefault(allow, why + "; the default decision " + (allow ? "allows" : "denies"));
 	}
 
 	private @Nullable Compiled firstMatching(SpiffeId caller) {
+		String key = orDefault(caller.partition()) + "/" + orDefault(caller.namespace()) + "/" + caller.service();
+		Optional<Compiled> known = this.byCaller.get(key);
+		if (known != null) {
+			return known.orElse(null);
+		}
+		Compiled found = null;
 		for (Compiled compiled : this.intentions) {
 			if (sourceMatches(compiled.intention(), caller)) {
-				return compiled;
+				found = compiled;
+				break;
 			}
 		}
-		return null;
+		if (this.byCaller.size() < MAX_REMEMBERED_CALLERS) {
+			this.byCaller.put(key, Optional.ofNullable(found));
+		}
+		return found;
 	}
 
 	private static boolean sourceMatches(Intention intention, SpiffeId caller) {
 		if (!intention.sourcePeer().isEmpty()) {
 			return false;
 		}
-		String partition = orDefault(intention.sourcePartition());
-		if (!partition.equals(orDefault(caller.partition()))) {
+		if (!orDefault(intention.sourcePartition()).equals(orDefault(caller.partition()))) {
 			return false;
 		}
 		String namespace = orDefault(intention.sourceNs());
@@ -173,102 +240,147 @@ final class IntentionRules {
 		return intention.sourceName().equals("*") || intention.sourceName().equals(caller.service());
 	}
 
-	private static String orDefault(@Nullable String value) {
+	static String orDefault(@Nullable String value) {
 		return (value == null || value.isEmpty()) ? "default" : value;
 	}
 
-	private static String describe(Intention intention) {
+	static String describe(Intention intention) {
 		return orDefault(intention.sourceNs()) + "/" + intention.sourceName() + " => "
 				+ orDefault(intention.destinationNs()) + "/" + intention.destinationName() + " (precedence "
 				+ intention.precedence() + ")";
 	}
 
-	private static Pattern pattern(@Nullable String regex, boolean ignoreCase, String field, int index) {
-		try {
-			return Pattern.compile(String.valueOf(regex),
-					ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
-		}
-		catch (PatternSyntaxException ex) {
-			throw new IllegalArgumentException(
-					"permission " + index + " has a " + field + " that is not a valid regular expression");
-		}
-	}
-
-	private static boolean hasJwt(@Nullable Map<String, Object> jwt) {
-		return jwt != null && !jwt.isEmpty();
+	/**
+	 * The readings of a method a deny permission must consider: the method as sent and,
+	 * for {@code HEAD}, {@code GET}, whose handler Spring runs for it.
+	 * @param method the method
+	 * @return the readings
+	 */
+	static List<String> denyMethodReadings(String method) {
+		return method.equalsIgnoreCase("HEAD") ? List.of(method, "GET") : List.of(method);
 	}
 
 	private static boolean hasText(@Nullable String value) {
 		return value != null && !value.isEmpty();
 	}
 
-	private static @Nullable String blankToNull(@Nullable String value) {
-		return hasText(value) ? value : null;
-	}
-
 	/**
-	 * What an evaluation decided.
+	 * What decided.
 	 */
-	enum Result {
+	enum Kind {
 
 		/**
-		 * An allow permission matched.
+		 * An intention (its action, or one of its permissions).
 		 */
-		ALLOW,
+		INTENTION,
 
 		/**
-		 * A deny permission matched, or the request cannot be evaluated.
+		 * The default decision: no intention, or no permission of the caller's L7
+		 * intention, matched.
 		 */
-		DENY,
+		DEFAULT,
 
 		/**
-		 * No permission matched: the default decision applies.
+		 * Nothing can decide: the intentions, or the default when it is needed, are not
+		 * known.
 		 */
-		NO_MATCH
+		UNKNOWN
 
 	}
 
 	/**
-	 * The outcome of an evaluation.
+	 * The outcome of a decision.
 	 *
-	 * @param result the result
-	 * @param reason why
+	 * @param kind what decided
+	 * @param allowed whether the caller may proceed (meaningless for
+	 * {@link Kind#UNKNOWN})
+	 * @param reason why, for logs
 	 */
-	record Evaluation(Result result, String reason) {
+	record Evaluation(Kind kind, boolean allowed, String reason) {
+
+		static Evaluation intention(boolean allowed, String reason) {
+			return new Evaluation(Kind.INTENTION, allowed, reason);
+		}
+
+		static Evaluation byDefault(boolean allowed, String reason) {
+			return new Evaluation(Kind.DEFAULT, allowed, reason);
+		}
+
+		static Evaluation unknown(String reason) {
+			return new Evaluation(Kind.UNKNOWN, false, reason);
+		}
 
 	}
 
-	private record Compiled(Intention intention, List<Permission> permissions) {
+	private record Compiled(Intention intention, boolean layer7, boolean jwt, List<Permission> permissions) {
 
-	}
-
-	private record Permission(int index, boolean allow, @Nullable PathMatch path, List<HeaderMatch> headers,
-			List<String> methods) {
-
-		static Permission compile(Intention.Permission permission, int index) {
-			String action = permission.action().toLowerCase(Locale.ROOT);
-			if (!action.equals("allow") && !action.equals("deny")) {
-				throw new IllegalArgumentException("permission " + index + " has the action '" + permission.action()
-						+ "' (expected allow or deny)");
+		static Compiled of(Intention intention, Consumer<String> problems) {
+			String name = "intention " + describe(intention);
+			boolean jwt = hasJwt(intention.jwt());
+			if (jwt) {
+				problems.accept(name + " has JWT requirements, which are not supported: its callers are denied");
 			}
+			if (intention.permissions().isEmpty()) {
+				String action = intention.action().toLowerCase(Locale.ROOT);
+				if (!action.equals("allow") && !action.equals("deny")) {
+					problems.accept(name + " has the action '" + intention.action()
+							+ "' (expected allow or deny): its callers are denied");
+				}
+				return new Compiled(intention, false, jwt, Collections.emptyList());
+			}
+			List<Permission> permissions = new ArrayList<>();
+			int index = 0;
+			for (Intention.Permission permission : intention.permissions()) {
+				permissions.add(Permission.compile(permission, index++, name, problems));
+			}
+			return new Compiled(intention, true, jwt, Collections.unmodifiableList(permissions));
+		}
+
+		private static boolean hasJwt(@Nullable Map<String, Object> jwt) {
+			return jwt != null && !jwt.isEmpty();
+		}
+
+	}
+
+	/**
+	 * A compiled L7 permission: all of its conditions must hold.
+	 */
+	private record Permission(int index, boolean allow, boolean failedClosed, @Nullable PathMatch path,
+			List<HeaderMatch> headers, List<String> methods) {
+
+		static Permission compile(Intention.Permission permission, int index, String intention,
+				Consumer<String> problems) {
+			String where = intention + ", permission " + index;
+			String action = permission.action().toLowerCase(Locale.ROOT);
 			boolean allow = action.equals("allow");
-			if (hasJwt(permission.jwt())) {
-				throw new IllegalArgumentException("permission " + index + " has JWT requirements (not supported)");
+			boolean failedClosed = false;
+			if (!allow && !action.equals("deny")) {
+				problems.accept(where + " has the action '" + permission.action()
+						+ "' (expected allow or deny): it is read as a deny");
+			}
+			if (Compiled.hasJwt(permission.jwt())) {
+				problems.accept(where + " has JWT requirements, which are not supported: "
+						+ (allow ? "it never allows" : "it denies whatever its HTTP conditions match"));
+				failedClosed = allow;
 			}
 			Intention.HttpPermission http = permission.http();
 			if (http == null) {
-				return new Permission(index, allow, null, Collections.emptyList(), Collections.emptyList());
+				return new Permission(index, allow, failedClosed, null, Collections.emptyList(),
+						Collections.emptyList());
 			}
 			List<HeaderMatch> headers = new ArrayList<>();
 			for (Intention.HeaderPermission header : http.header()) {
-				headers.add(HeaderMatch.compile(header, allow, index));
+				headers.add(HeaderMatch.compile(header, allow, where, problems));
 			}
-			return new Permission(index, allow, PathMatch.compile(http, allow, index), headers,
+			return new Permission(index, allow, failedClosed, PathMatch.compile(http, allow, where, problems), headers,
 					List.copyOf(http.methods()));
 		}
 
-		boolean matches(L7Request request, String path) {
-			if (this.path != null && !this.path.matches(path)) {
+		boolean matches(L7Request request) {
+			if (this.failedClosed) {
+				return false;
+			}
+			if (this.path != null && !this.path.matches(request.target())) {
 				return false;
 			}
 			for (HeaderMatch header : this.headers) {
@@ -276,94 +388,204 @@ final class IntentionRules {
 					return false;
 				}
 			}
-			return this.methods.isEmpty() || this.methods.contains(request.method());
+			return this.methods.isEmpty() || methodMatches(request.method());
+		}
+
+		private boolean methodMatches(String method) {
+			if (this.allow) {
+				return this.methods.contains(method);
+			}
+			for (String candidate : denyMethodReadings(method)) {
+				for (String listed : this.methods) {
+					if (listed.equalsIgnoreCase(candidate)) {
+						return true;
+					}
+				}
+			}
+			return false;
 		}
 
 	}
 
+	/**
+	 * A path condition; a deny's matches case variants and a trailing slash too.
+	 */
 	private record PathMatch(@Nullable String exact, @Nullable String prefix, @Nullable Pattern regex,
-			boolean lenient) {
+			boolean failedClosed, boolean deny) {
 
-		static @Nullable PathMatch compile(Intention.HttpPermission http, boolean allow, int index) {
-			boolean lenient = !allow;
+		static @Nullable PathMatch compile(Intention.HttpPermission http, boolean allow, String where,
+				Consumer<String> problems) {
+			boolean deny = !allow;
 			if (hasText(http.pathExact())) {
-				return new PathMatch(http.pathExact(), null, null, lenient);
+				return new PathMatch(http.pathExact(), null, null, false, deny);
 			}
 			if (hasText(http.pathPrefix())) {
-				return new PathMatch(null, http.pathPrefix(), null, lenient);
+				return new PathMatch(null, http.pathPrefix(), null, false, deny);
 			}
 			if (hasText(http.pathRegex())) {
-				return new PathMatch(null, null, pattern(http.pathRegex(), lenient, "PathRegex", index), lenient);
+				try {
+					return new PathMatch(null, null, Pattern.compile(http.pathRegex(),
+							deny ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0), false, deny);
+				}
+				catch (PatternSyntaxException ex) {
+					problems.accept(where + " has a PathRegex that is not a valid (Java) regular expression: "
+							+ (deny ? "it matches every path" : "it matches no path"));
+					return new PathMatch(null, null, null, true, deny);
+				}
 			}
 			return null;
 		}
 
-		boolean matches(String path) {
+		boolean matches(RequestTarget target) {
+			if (this.failedClosed) {
+				return this.deny;
+			}
+			boolean any = matches(target.path());
+			boolean all = any;
+			if (!target.pathWithParameters().equals(target.path())) {
+				boolean other = matches(target.pathWithParameters());
+				any = any || other;
+				all = all && other;
+			}
+			return this.deny ? any : all;
+		}
+
+		private boolean matches(String path) {
 			if (this.exact != null) {
-				return this.lenient ? path.equalsIgnoreCase(this.exact)
-						|| (path.endsWith("/") && path.substring(0, path.length() - 1).equalsIgnoreCase(this.exact))
-						: path.equals(this.exact);
+				if (!this.deny) {
+					return path.equals(this.exact);
+				}
+				return path.equalsIgnoreCase(this.exact) || (path.endsWith("/") && path.length() > 1
+						&& path.substring(0, path.length() - 1).equalsIgnoreCase(this.exact));
 			}
 			if (this.prefix != null) {
-				return path.regionMatches(this.lenient, 0, this.prefix, 0, this.prefix.length());
+				return path.regionMatches(this.deny, 0, this.prefix, 0, this.prefix.length());
 			}
 			return this.regex != null && this.regex.matcher(path).matches();
 		}
 
 	}
 
-	private record HeaderMatch(String name, boolean present, @Nullable String exact, @Nullable String prefix,
-			@Nullable String suffix, @Nullable String contains, @Nullable Pattern regex, boolean ignoreCase,
-			boolean invert, boolean any) {
+	/**
+	 * A header condition, on a header or on one of Envoy's pseudo-headers. The value
+	 * conditions are read in Consul's order: {@code Exact}, {@code Regex},
+	 * {@code Prefix}, {@code Suffix}, then {@code Contains} (Consul 1.20.1 and later);
+	 * {@code Present} when none is set.
+	 */
+	private record HeaderMatch(String name, boolean present, @Nullable String exact, @Nullable Pattern regex,
+			@Nullable String prefix, @Nullable String suffix, @Nullable String contains, boolean ignoreCase,
+			boolean invert, boolean deny, boolean failedClosed) {
 
-		static HeaderMatch compile(Intention.HeaderPermission header, boolean allow, int index) {
+		private static final Set<String> PSEUDO_HEADERS = Set.of(":method", ":path", ":scheme", "host");
+
+		static HeaderMatch compile(Intention.HeaderPermission header, boolean allow, String where,
+				Consumer<String> problems) {
+			boolean deny = !allow;
+			String key = L7Request.headerKey(header.name());
+			String consequence = deny ? "the permission matches as if it held" : "the permission never matches";
 			if (!hasText(header.name())) {
-				throw new IllegalArgumentException("permission " + index + " has a header condition without a name");
+				problems.accept(where + " has a header condition without a name: " + consequence);
+				return failedClosed(key, deny);
 			}
-			boolean ignoreCase = header.ignoreCase() || L7Request.headerKey(header.name()).equals("host");
-			Pattern regex = hasText(header.regex()) ? pattern(header.regex(), ignoreCase, "Header.Regex", index) : null;
-			boolean hasValueMatch = hasText(header.exact()) || hasText(header.prefix()) || hasText(header.suffix())
-					|| hasText(header.contains()) || regex != null;
+			if (key.startsWith(":") && !PSEUDO_HEADERS.contains(key)) {
+				problems.accept(where + " has a condition on the pseudo-header '" + header.name()
+						+ "', which cannot be evaluated (known: :method, :path, :authority, :scheme): " + consequence);
+				return failedClosed(key, deny);
+			}
+			boolean ignoreCase = header.ignoreCase() || key.equals("host") || key.equals(":scheme");
+			Pattern regex = null;
+			if (hasText(header.regex())) {
+				try {
+					regex = Pattern.compile(header.regex(),
+							ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+				}
+				catch (PatternSyntaxException ex) {
+					problems.accept(where + " has a Header.Regex on '" + header.name()
+							+ "' that is not a valid (Java) regular expression: " + consequence);
+					return failedClosed(key, deny);
+				}
+			}
+			boolean hasValueMatch = hasText(header.exact()) || regex != null || hasText(header.prefix())
+					|| hasText(header.suffix()) || hasText(header.contains());
 			if (!hasValueMatch && !header.present()) {
-				throw new IllegalArgumentException("permission " + index + " has a condition on header '"
-						+ header.name() + "' that matches nothing");
+				problems.accept(where + " has a condition on header '" + header.name()
+						+ "' that sets no match (Present, Exact, Prefix, Suffix, Regex): " + consequence);
+				return failedClosed(key, deny);
 			}
-			return new HeaderMatch(header.name(), header.present() && !hasValueMatch, blankToNull(header.exact()),
-					blankToNull(header.prefix()), blankToNull(header.suffix()), blankToNull(header.contains()), regex,
-					ignoreCase, header.invert(), !allow);
+			return new HeaderMatch(key, header.present() && !hasValueMatch, blankToNull(header.exact()), regex,
+					blankToNull(header.prefix()), blankToNull(header.suffix()), blankToNull(header.contains()),
+					ignoreCase, header.invert(), deny, false);
+		}
+
+		private static HeaderMatch failedClosed(String key, boolean deny) {
+			return new HeaderMatch(key, false, null, null, null, null, null, false, false, deny, true);
+		}
+
+		private static @Nullable String blankToNull(@Nullable String value) {
+			return hasText(value) ? value : null;
 		}
 
 		boolean matches(L7Request request) {
-			List<String> values = request.values(this.name);
+			if (this.failedClosed) {
+				return this.deny;
+			}
+			List<String> values = readings(request);
 			if (this.present) {
 				return values.isEmpty() == this.invert;
 			}
 			if (values.isEmpty()) {
 				return false;
 			}
-			List<String> candidates = new ArrayList<>(values);
-			if (values.size() > 1) {
-				candidates.add(String.join(",", values));
+			boolean any = false;
+			boolean all = true;
+			for (String value : values) {
+				boolean hit = valueMatches(value) != this.invert;
+				any = any || hit;
+				all = all && hit;
 			}
-			for (String candidate : candidates) {
-				boolean hit = valueMatches(candidate) != this.invert;
-				if (this.any && hit) {
-					return true;
-				}
-				if (!this.any && !hit) {
-					return false;
-				}
+			return this.deny ? any : all;
+		}
+
+		/**
+		 * Return every value this condition must consider: the header's values and, when
+		 * it is repeated, all of them joined with {@code ,} (as Envoy matches); for the
+		 * pseudo-headers, their readings.
+		 * @param request the request
+		 * @return the values
+		 */
+		private List<String> readings(L7Request request) {
+			return switch (this.name) {
+				case ":method" -> this.deny ? denyMethodReadings(request.method()) : List.of(request.method());
+				case ":path" -> pathReadings(request.target());
+				case ":scheme" -> List.of(L7Request.SCHEME);
+				default -> headerReadings(request.values(this.name));
+			};
+		}
+
+		private static List<String> pathReadings(RequestTarget target) {
+			Set<String> paths = new LinkedHashSet<>();
+			paths.add(target.pseudoPath());
+			paths.add(target.withQuery(target.path()));
+			paths.add(target.withQuery(target.pathWithParameters()));
+			return List.copyOf(paths);
+		}
+
+		private static List<String> headerReadings(List<String> values) {
+			if (values.size() < 2) {
+				return values;
 			}
-			return !this.any;
+			List<String> readings = new ArrayList<>(values);
+			readings.add(String.join(",", values));
+			return readings;
 		}
 
 		private boolean valueMatches(String value) {
-			if (this.regex != null) {
-				return this.regex.matcher(value).matches();
-			}
 			String actual = this.ignoreCase ? value.toLowerCase(Locale.ROOT) : value;
 			if (this.exact != null) {
 				return actual.equals(fold(this.exact));
+			}
+			if (this.regex != null) {
+				return this.regex.matcher(value).matches();
 			}
 			if (this.prefix != null) {
 				return actual.startsWith(fold(this.prefix));

@@ -27,8 +27,9 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What L7 intentions look at in a request: the method, the raw path as the client sent it
- * (normalized before matching, see {@link RequestPaths}) and the headers.
+ * What L7 intentions look at in a request: the method, the canonical request target (see
+ * {@link RequestTarget}) and the headers, with Envoy's pseudo-headers {@code :method},
+ * {@code :path} (the path with its query), {@code :authority} and {@code :scheme}.
  * <p>
  * Header names are compared case-insensitively and with {@code _} read as {@code -}, so
  * that {@code x_user} and {@code X-User} are values of the same header: a deny on
@@ -36,23 +37,26 @@ import org.jspecify.annotations.Nullable;
  * reachable as {@code :authority}.
  *
  * @param method the request method
- * @param rawPath the path as sent, percent-encoded, without the query string
- * @param hasFragment whether the request target carried a fragment
+ * @param target the canonical request target
  * @param headers header values by {@link #headerKey(String) normalized name}
  * @author connect-spring-boot authors
  */
-record L7Request(String method, String rawPath, boolean hasFragment, Map<String, List<String>> headers) {
+record L7Request(String method, RequestTarget target, Map<String, List<String>> headers) {
+
+	/**
+	 * The scheme of every request authorized here: the mesh port serves TLS only.
+	 */
+	static final String SCHEME = "https";
 
 	/**
 	 * Build a request view.
 	 * @param method the request method
-	 * @param rawPath the raw path
-	 * @param hasFragment whether the request target carried a fragment
+	 * @param target the canonical request target
 	 * @param names the header names
 	 * @param values the values of a header name
 	 * @return the request view
 	 */
-	static L7Request of(String method, String rawPath, boolean hasFragment, Iterable<String> names,
+	static L7Request of(String method, RequestTarget target, Iterable<String> names,
 			Function<String, ? extends Iterable<String>> values) {
 		Map<String, List<String>> headers = new LinkedHashMap<>();
 		for (String name : names) {
@@ -61,11 +65,12 @@ record L7Request(String method, String rawPath, boolean hasFragment, Map<String,
 				list.add(value);
 			}
 		}
-		return new L7Request(method, rawPath, hasFragment, headers);
+		return new L7Request(method, target, headers);
 	}
 
 	/**
-	 * Return the values of a header.
+	 * Return the values of a header; never the pseudo-headers, which
+	 * {@link IntentionRules} reads from the method and the target.
 	 * @param name the header name, in any spelling
 	 * @return the values, empty when absent
 	 */

@@ -24,6 +24,7 @@ import io.meshnative.connect.authz.ConnectAuthorizer;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 
 /**
  * Configuration properties for Consul Connect.
@@ -243,22 +244,25 @@ public class ConsulConnectProperties {
 	public static class Authz {
 
 		/**
-		 * How long an authorization decision is cached when the ACL token cannot read
-		 * intentions; with intentions:read, decisions are cached until the intentions for
-		 * this service change.
+		 * No longer used: decisions are computed locally from the watched intentions.
 		 */
 		private Duration cacheTtl = Duration.ofSeconds(10);
 
 		/**
-		 * What to decide for a caller with no cached decision when the agent cannot
-		 * answer.
+		 * What to decide while the intentions for this service are not known (not read
+		 * yet, or the ACL token may not read them) and, when no intention matches, while
+		 * the default decision is not known.
 		 */
 		private FailureMode failureMode = FailureMode.DENY;
 
+		@Deprecated(since = "0.1.0", forRemoval = true)
+		@DeprecatedConfigurationProperty(
+				reason = "Decisions are computed locally from the watched intentions; nothing is cached for a time")
 		public Duration getCacheTtl() {
 			return this.cacheTtl;
 		}
 
+		@Deprecated(since = "0.1.0", forRemoval = true)
 		public void setCacheTtl(Duration cacheTtl) {
 			this.cacheTtl = cacheTtl;
 		}

@@ -18,11 +18,13 @@ package io.meshnative.connect.authz;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Collections;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
 import io.meshnative.connect.test.RecordedRequest;
@@ -31,29 +33,55 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link ConnectAuthorizer} against a {@link FakeConsulAgent}: TTL mode,
- * failure modes, stale decisions and per-caller isolation.
+ * Tests for {@link ConnectAuthorizer} against a {@link FakeConsulAgent}: local decisions
+ * from the watched intentions without the authorize endpoint on the request path, how the
+ * default decision is learned, failure modes, recovery of the intentions watch and
+ * per-caller isolation.
  *
  * @author connect-spring-boot authors
  */
 class ConnectAuthorizerTests {
 
-	private static final String WEB = "spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web";
+	private static final String TRUST_DOMAIN = "11111111-2222-3333-4444-555555555555.consul";
 
-	private static final String WEB_OTHER_DOMAIN = "spiffe://99999999-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web";
+	private static final SpiffeId WEB = SpiffeId.forService(TRUST_DOMAIN, "default", "dc1", "web");
+
+	private static final SpiffeId API = SpiffeId.forService(TRUST_DOMAIN, "default", "dc1", "api");
+
+	private static final String ALLOW_WEB = "{\"db\":[{\"SourceNS\":\"default\",\"SourceName\":\"web\","
+			+ "\"DestinationNS\":\"default\",\"DestinationName\":\"db\",\"Action\":\"allow\",\"Precedence\":9},"
+			+ "{\"SourceNS\":\"default\",\"SourceName\":\"api\",\"DestinationNS\":\"default\","
+			+ "\"DestinationName\":\"db\",\"Action\":\"deny\",\"Precedence\":9}]}";
+
+	private static final String DENY_WEB = ALLOW_WEB.replaceFirst("\"allow\"", "\"deny\"");
+
+	private static final String WILDCARD_L7 = "{\"db\":[{\"SourceNS\":\"default\",\"SourceName\":\"*\","
+			+ "\"DestinationNS\":\"default\",\"DestinationName\":\"db\",\"Precedence\":8,\"Permissions\":["
+			+ "{\"Action\":\"allow\",\"HTTP\":{\"PathPrefix\":\"/api/\"}}]}]}";
+
+	/**
+	 * How long a blocking call to the fake agent takes: it answers with the current
+	 * intentions, changed or not, as a blocking query that timed out would.
+	 */
+	private static final Duration BLOCKING = Duration.ofMillis(100);
 
 	private FakeConsulAgent agent;
 
 	private ConsulAgentClient client;
 
-	private final List<String> authorizeBodies = new CopyOnWriteArrayList<>();
+	private final AtomicReference<FakeResponse> intentions = new AtomicReference<>(
+			FakeResponse.json(ALLOW_WEB).index(5));
 
-	private final AtomicBoolean allow = new AtomicBoolean(true);
+	private final AtomicReference<FakeResponse> check = new AtomicReference<>(FakeResponse.json("{\"Allowed\":false}"));
 
-	private final AtomicBoolean agentDown = new AtomicBoolean();
+	private final AtomicReference<FakeResponse> probe = new AtomicReference<>(
+			FakeResponse.json("{\"Authorized\":true,\"Reason\":\"Default behavior configured by ACLs\"}"));
+
+	private final AtomicInteger matchCalls = new AtomicInteger();
 
 	@BeforeEach
 	void setUp() {
@@ -69,117 +97,190 @@ class ConnectAuthorizerTests {
 	}
 
 	private FakeResponse dispatch(RecordedRequest request) {
-		if (request.path().equals("/v1/connect/intentions/match")) {
-			return FakeResponse.status(403, "Permission denied: token lacks permission 'intentions:read'");
-		}
-		if (request.path().equals("/v1/agent/connect/authorize")) {
-			this.authorizeBodies.add(request.body());
-			if (this.agentDown.get()) {
-				return FakeResponse.status(500, "rpc error: No cluster leader");
+		return switch (request.path()) {
+			case "/v1/connect/intentions/match" -> {
+				this.matchCalls.incrementAndGet();
+				FakeResponse answer = this.intentions.get();
+				yield request.hasQueryParameter("index") ? answer.delay(BLOCKING) : answer;
 			}
-			boolean allowed = this.allow.get() && request.body().contains("11111111");
-			return FakeResponse.json("{\"Authorized\":" + allowed + ",\"Reason\":\"test\"}");
-		}
-		return FakeResponse.status(404, "not scripted");
+			case "/v1/connect/intentions/check" -> this.check.get();
+			case "/v1/agent/connect/authorize" -> this.probe.get();
+			default -> FakeResponse.status(404, "not scripted");
+		};
 	}
 
 	@Test
-	void withoutIntentionsReadDecisionsExpireAfterTheTtl() {
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofMillis(300),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))
-			.start()) {
-			assertThat(authorizer.authorize(WEB, "0a").join())
+	void decisionsComeFromTheIntentionsWithoutTheAuthorizeEndpoint() {
+		try (ConnectAuthorizer authorizer = started()) {
+			assertThat(authorizer.awaitIntentions(Duration.ofSeconds(30))).isTrue();
+			await().atMost(Duration.ofSeconds(30)).until(() -> authorizer.getDefaultAllow() != null);
+			for (int i = 0; i < 50; i++) {
+				assertThat(authorizer.authorize(WEB))
+					.extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+					.containsExactly(true, AuthorizationDecision.Source.INTENTION);
+				assertThat(authorizer.authorize(API).allowed()).isFalse();
+			}
+			AuthorizationDecision stranger = authorizer
+				.authorize(SpiffeId.forService(TRUST_DOMAIN, "default", "dc1", "stranger"));
+			assertThat(stranger).extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+				.containsExactly(false, AuthorizationDecision.Source.DEFAULT);
+			assertThat(this.agent.getRequests()).noneMatch((request) -> request.path().endsWith("/authorize"));
+			assertThat(this.agent.getRequests()).filteredOn((request) -> request.path().endsWith("/check"))
+				.allSatisfy((request) -> {
+					assertThat(request.queryParameter("destination")).isEqualTo("db");
+					assertThat(request.queryParameter("source")).startsWith("connect-spring-boot-default-probe-");
+				});
+		}
+	}
+
+	@Test
+	void theDefaultIsLearnedFromTheAuthorizeEndpointOnlyWhenAWildcardSourceHidesIt() {
+		this.intentions.set(FakeResponse.json(WILDCARD_L7).index(5));
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(authorizer.getDefaultAllow()));
+			assertThat(decide(authorizer, WEB, "/api/x").source()).isEqualTo(AuthorizationDecision.Source.INTENTION);
+			assertThat(decide(authorizer, WEB, "/other"))
 				.extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
-				.containsExactly(true, AuthorizationDecision.Source.AGENT);
-			assertThat(authorizer.authorize(WEB, "0a").join().source()).isEqualTo(AuthorizationDecision.Source.CACHE);
+				.containsExactly(true, AuthorizationDecision.Source.DEFAULT);
+			assertThat(this.agent.getRequests()).noneMatch((request) -> request.path().endsWith("/check"));
+			assertThat(this.agent.getRequests()).filteredOn((request) -> request.path().endsWith("/authorize"))
+				.allSatisfy((request) -> assertThat(request.body()).contains("/ns/connect-spring-boot-default-probe/"));
+		}
+	}
+
+	@Test
+	void anAuthorizeAnswerThatIsNotTheDefaultLeavesTheDefaultUnknownAndTheFailureModeDecides() {
+		this.intentions.set(FakeResponse.json(WILDCARD_L7).index(5));
+		this.probe.set(FakeResponse.json("{\"Authorized\":true,\"Reason\":\"Matched L4 intention: */* => db\"}"));
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.agent.getRequests().stream().anyMatch((r) -> r.path().endsWith("/authorize")));
+			assertThat(authorizer.getDefaultAllow()).isNull();
+			assertThat(decide(authorizer, WEB, "/other"))
+				.extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+				.containsExactly(false, AuthorizationDecision.Source.FAILURE_MODE);
+		}
+	}
+
+	@Test
+	void whileTheIntentionsWereNeverReadTheFailureModeDecides() {
+		this.intentions.set(FakeResponse.status(500, "rpc error: No cluster leader"));
+		try (ConnectAuthorizer deny = started();
+				ConnectAuthorizer allow = new ConnectAuthorizer(this.client, "db", ConnectAuthorizer.FailureMode.ALLOW,
+						Duration.ofMinutes(1))
+					.start()) {
+			assertThat(deny.awaitIntentions(Duration.ofMillis(300))).isFalse();
+			assertThat(deny.authorize(WEB)).extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+				.containsExactly(false, AuthorizationDecision.Source.FAILURE_MODE);
+			assertThat(allow.authorize(WEB)).extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+				.containsExactly(true, AuthorizationDecision.Source.FAILURE_MODE);
+		}
+	}
+
+	@Test
+	void aRefusedTokenFailsStartupWhenTheFailureModeDenies() {
+		this.intentions.set(FakeResponse.status(403, "Permission denied: token lacks 'intentions:read'"));
+		try (ConnectAuthorizer deny = started();
+				ConnectAuthorizer allow = new ConnectAuthorizer(this.client, "db", ConnectAuthorizer.FailureMode.ALLOW,
+						Duration.ofMinutes(1))
+					.start()) {
+			assertThatExceptionOfType(ConsulAgentException.class)
+				.isThrownBy(() -> deny.awaitIntentions(Duration.ofSeconds(30)))
+				.withMessageContaining("403");
+			assertThat(allow.awaitIntentions(Duration.ofSeconds(30))).isFalse();
+			assertThat(allow.authorize(WEB).source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
+		}
+	}
+
+	@Test
+	void afterA403TheSameIntentionsAreUsedAgainWithinOneWatchRound() {
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			assertThat(authorizer.authorize(WEB).source()).isEqualTo(AuthorizationDecision.Source.INTENTION);
+			FakeResponse good = FakeResponse.json(ALLOW_WEB).index(5);
+			this.intentions.set(FakeResponse.status(403, "ACL not found"));
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> authorizer.authorize(WEB).source() == AuthorizationDecision.Source.FAILURE_MODE);
 			assertThat(authorizer.isWatchingIntentions()).isFalse();
-			this.allow.set(false);
-			await().atMost(Duration.ofSeconds(5))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> !authorizer.authorize(WEB, "0a").join().allowed());
-			assertThat(this.authorizeBodies.get(0)).contains("\"Target\":\"db\"")
-				.contains("\"ClientCertURI\":\"" + WEB + "\"")
-				.contains("\"ClientCertSerial\":\"0a\"");
+			int callsBefore = this.matchCalls.get();
+			this.intentions.set(good);
+			await().atMost(Duration.ofSeconds(30)).until(authorizer::isWatchingIntentions);
+			assertThat(this.matchCalls.get() - callsBefore)
+				.as("recovered within one watch round (a call already in flight may still see the refusal)")
+				.isLessThanOrEqualTo(2);
+			assertThat(authorizer.authorize(WEB))
+				.extracting(AuthorizationDecision::allowed, AuthorizationDecision::source)
+				.containsExactly(true, AuthorizationDecision.Source.INTENTION);
 		}
 	}
 
 	@Test
-	void agentDownWithNothingCachedDeniesByDefault() {
-		this.agentDown.set(true);
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
-			AuthorizationDecision decision = authorizer.authorize(WEB, "0a").join();
-			assertThat(decision.allowed()).isFalse();
-			assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
-			assertThat(decision.reason()).contains("No cluster leader");
+	void aTransientFailureKeepsTheLastIntentions() {
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			int callsBefore = this.matchCalls.get();
+			this.intentions.set(FakeResponse.status(500, "rpc error: No cluster leader"));
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.matchCalls.get() > callsBefore);
+			assertThat(authorizer.isWatchingIntentions()).isTrue();
+			assertThat(authorizer.authorize(WEB).allowed()).isTrue();
 		}
 	}
 
 	@Test
-	void agentDownWithNothingCachedAllowsInAllowMode() {
-		this.agentDown.set(true);
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.ALLOW, Duration.ofMinutes(1))) {
-			AuthorizationDecision decision = authorizer.authorize(WEB, "0a").join();
-			assertThat(decision.allowed()).isTrue();
-			assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
-		}
-	}
+	void aChangeOfTheIntentionsAppliesToTheNextDecision() {
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			AtomicInteger changes = new AtomicInteger();
+			authorizer.addListener(new ConnectAuthorizationListener() {
 
-	@Test
-	void agentDownAfterTheTtlReusesTheExpiredDecision() {
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofMillis(100),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
-			assertThat(authorizer.authorize(WEB, "0a").join().allowed()).isTrue();
-			this.agentDown.set(true);
-			await().atMost(Duration.ofSeconds(5))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> authorizer.authorize(WEB, "0a")
-					.join()
-					.source() == AuthorizationDecision.Source.STALE_CACHE);
-			assertThat(authorizer.authorize(WEB, "0a").join().allowed()).isTrue();
+				@Override
+				public void decided(AuthorizationDecision decision) {
+				}
+
+				@Override
+				public void intentionsChanged() {
+					changes.incrementAndGet();
+				}
+
+			});
+			assertThat(authorizer.authorize(WEB).allowed()).isTrue();
+			this.intentions.set(FakeResponse.json(DENY_WEB).index(6));
+			await().atMost(Duration.ofSeconds(30)).until(() -> !authorizer.authorize(WEB).allowed());
+			assertThat(changes.get()).isPositive();
+			assertThat(authorizer.authorize(WEB).reason()).contains("Matched L4 intention");
 		}
 	}
 
 	@Test
 	void oneCallersDecisionIsNeverServedToAnother() {
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
-			assertThat(authorizer.authorize(WEB, "0a").join().allowed()).isTrue();
-			AuthorizationDecision other = authorizer.authorize(WEB_OTHER_DOMAIN, "0b").join();
-			assertThat(other.allowed()).isFalse();
-			assertThat(other.source()).isEqualTo(AuthorizationDecision.Source.AGENT);
-			assertThat(authorizer.getCacheSize()).isEqualTo(2);
-		}
-	}
-
-	@Test
-	void decisionThatCompletesAtOnceNeverFailsTheRequest() {
-		ConsulAgentClient closed = ConsulAgentClient.builder(URI.create("http://127.0.0.1:1")).build();
-		closed.close();
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(closed, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
 			for (int i = 0; i < 20; i++) {
-				AuthorizationDecision decision = authorizer.authorize(WEB, "0a").join();
-				assertThat(decision.allowed()).isFalse();
-				assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
+				assertThat(authorizer.authorize((i % 2 == 0) ? WEB : API).allowed()).isEqualTo(i % 2 == 0);
 			}
 		}
 	}
 
 	@Test
-	void concurrentMissesForOneCallerAskTheAgentOnce() {
-		this.agent
-			.enqueue(FakeResponse.json("{\"Authorized\":true,\"Reason\":\"slow\"}").delay(Duration.ofMillis(300)));
-		try (ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
-			var first = authorizer.authorize(WEB, "0a");
-			var second = authorizer.authorize(WEB, "0a");
-			assertThat(first.join().allowed()).isTrue();
-			assertThat(second.join().allowed()).isTrue();
-			assertThat(this.agent.getRequests()).filteredOn((request) -> request.path().endsWith("/authorize"))
-				.hasSize(1);
+	void aLayer7IntentionDeniesAConnectionAndDecidesARequest() {
+		this.intentions.set(FakeResponse.json(WILDCARD_L7.replace("\"*\"", "\"web\"")).index(5));
+		try (ConnectAuthorizer authorizer = started()) {
+			authorizer.awaitIntentions(Duration.ofSeconds(30));
+			assertThat(authorizer.authorize(WEB).allowed()).isFalse();
+			assertThat(decide(authorizer, WEB, "/api/x").allowed()).isTrue();
 		}
+	}
+
+	private ConnectAuthorizer started() {
+		return new ConnectAuthorizer(this.client, "db", ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))
+			.start();
+	}
+
+	static AuthorizationDecision decide(ConnectAuthorizer authorizer, SpiffeId caller, String target) {
+		return authorizer.authorize(caller, L7Request.of("GET", RequestTarget.parse(target), Collections.emptyList(),
+				(name) -> Collections.emptyList()));
 	}
 
 }

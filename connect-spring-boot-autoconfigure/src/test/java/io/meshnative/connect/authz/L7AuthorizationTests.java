@@ -35,8 +35,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for the L7 path of {@link ConnectAuthorizer} against a {@link FakeConsulAgent}:
- * every way the permissions cannot be evaluated is a deny, and the default decision is
- * taken from the agent only when the agent says it is the default (CVE-2021-36213).
+ * permissions decide per request, an unmatched request gets the default decision, and
+ * every way the permissions cannot be evaluated fails closed (CVE-2021-36213).
  *
  * @author connect-spring-boot authors
  */
@@ -50,9 +50,6 @@ class L7AuthorizationTests {
 			+ "{\"Action\":\"deny\",\"HTTP\":{\"PathExact\":\"/admin\"}},"
 			+ "{\"Action\":\"allow\",\"HTTP\":{\"PathPrefix\":\"/api/\"}}]}]}";
 
-	private static final String L7_ANSWER = "{\"Authorized\":false,\"Reason\":\"Matched L7 intention: "
-			+ "default/web => default/db (ID: , Precedence: 9, Permissions: 2)\"}";
-
 	private FakeConsulAgent agent;
 
 	private ConsulAgentClient client;
@@ -60,8 +57,7 @@ class L7AuthorizationTests {
 	private final AtomicReference<FakeResponse> intentions = new AtomicReference<>(
 			FakeResponse.json(L7_INTENTIONS).index(5));
 
-	private final AtomicReference<String> probeAnswer = new AtomicReference<>(
-			"{\"Authorized\":true,\"Reason\":\"ACLs disabled, access is allowed by default\"}");
+	private final AtomicReference<String> checkAnswer = new AtomicReference<>("{\"Allowed\":true}");
 
 	@BeforeEach
 	void setUp() {
@@ -80,15 +76,14 @@ class L7AuthorizationTests {
 		if (request.path().equals("/v1/connect/intentions/match")) {
 			return request.hasQueryParameter("index") ? FakeResponse.hang() : this.intentions.get();
 		}
-		if (request.path().equals("/v1/agent/connect/authorize")) {
-			return request.body().contains("connect-spring-boot-default-probe")
-					? FakeResponse.json(this.probeAnswer.get()) : FakeResponse.json(L7_ANSWER);
+		if (request.path().equals("/v1/connect/intentions/check")) {
+			return FakeResponse.json(this.checkAnswer.get());
 		}
 		return FakeResponse.status(404, "not scripted");
 	}
 
 	@Test
-	void permissionsDecideAndAnUnmatchedRequestGetsTheAgentsDefault() {
+	void permissionsDecideAndAnUnmatchedRequestGetsTheDefault() {
 		try (ConnectAuthorizer authorizer = watching()) {
 			assertThat(decide(authorizer, "/api/items").allowed()).isTrue();
 			AuthorizationDecision admin = decide(authorizer, "/admin");
@@ -96,13 +91,14 @@ class L7AuthorizationTests {
 			assertThat(admin.reason()).startsWith("Matched L7 permission 0 (deny)");
 			AuthorizationDecision other = decide(authorizer, "/other");
 			assertThat(other.allowed()).isTrue();
+			assertThat(other.source()).isEqualTo(AuthorizationDecision.Source.DEFAULT);
 			assertThat(other.reason()).contains("the default decision allows");
 		}
 	}
 
 	@Test
 	void defaultDenyWithASingleL7DenyIntentionDoesNotFailOpen_CVE202136213() {
-		this.probeAnswer.set("{\"Authorized\":false,\"Reason\":\"Default behavior configured by ACLs\"}");
+		this.checkAnswer.set("{\"Allowed\":false}");
 		try (ConnectAuthorizer authorizer = watching()) {
 			assertThat(decide(authorizer, "/admin").allowed()).isFalse();
 			AuthorizationDecision other = decide(authorizer, "/other");
@@ -112,52 +108,38 @@ class L7AuthorizationTests {
 	}
 
 	@Test
-	void defaultThatTheAgentDoesNotCallTheDefaultIsADeny() {
-		this.probeAnswer.set("{\"Authorized\":true,\"Reason\":\"Matched L4 intention: */* => default/db\"}");
+	void aDefaultThatCannotBeLearnedLeavesUnmatchedRequestsToTheFailureMode() {
+		this.checkAnswer.set("not json");
 		try (ConnectAuthorizer authorizer = watching()) {
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.agent.getRequests().stream().anyMatch((r) -> r.path().endsWith("/check")));
 			AuthorizationDecision other = decide(authorizer, "/other");
 			assertThat(other.allowed()).isFalse();
-			assertThat(other.reason()).contains("the default decision is not known");
+			assertThat(other.source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
+			assertThat(decide(authorizer, "/api/items").allowed()).as("the permissions still decide").isTrue();
 		}
 	}
 
 	@Test
-	void defaultThatTheAgentCannotAnswerIsADeny() {
-		this.probeAnswer.set("not json");
-		try (ConnectAuthorizer authorizer = watching()) {
-			assertThat(decide(authorizer, "/other").allowed()).isFalse();
-		}
-	}
-
-	@Test
-	void tokenThatCannotReadIntentionsMakesEveryL7RequestADeny() {
-		this.intentions.set(FakeResponse.status(403, "Permission denied: token lacks 'intentions:read'"));
-		try (ConnectAuthorizer authorizer = started()) {
-			await().atMost(Duration.ofSeconds(30))
-				.until(() -> decide(authorizer, "/api/items").reason().contains("intentions:read"));
-			assertThat(decide(authorizer, "/api/items").allowed()).isFalse();
-			assertThat(decide(authorizer, "/other").allowed()).isFalse();
-		}
-	}
-
-	@Test
-	void intentionsThatCannotBeCompiledMakeEveryL7RequestADeny() {
+	void aPermissionThatCannotBeCompiledFailsClosed() {
 		this.intentions
 			.set(FakeResponse.json(L7_INTENTIONS.replace("\"PathPrefix\":\"/api/\"", "\"PathRegex\":\"([\"")).index(5));
 		try (ConnectAuthorizer authorizer = watching()) {
 			AuthorizationDecision decision = decide(authorizer, "/api/items");
-			assertThat(decision.allowed()).isFalse();
-			assertThat(decision.reason()).contains("not a valid regular expression");
+			assertThat(decision.source()).as("an allow that cannot be evaluated never matches")
+				.isEqualTo(AuthorizationDecision.Source.DEFAULT);
+			assertThat(decide(authorizer, "/admin").allowed()).isFalse();
 		}
 	}
 
 	@Test
-	void intentionsThatCannotBeReadAtAllMakeEveryL7RequestADeny() {
+	void intentionsThatCannotBeReadAtAllLeaveEveryRequestToTheFailureMode() {
 		this.intentions.set(FakeResponse.json("{\"db\": [ {\"Permissions\": \"oops").index(5));
 		try (ConnectAuthorizer authorizer = started()) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> intentionCalls() >= 2);
 			AuthorizationDecision decision = decide(authorizer, "/api/items");
 			assertThat(decision.allowed()).isFalse();
+			assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.FAILURE_MODE);
 			assertThat(decision.reason()).contains("have not been read yet");
 		}
 	}
@@ -166,38 +148,24 @@ class L7AuthorizationTests {
 	void matchAnswerWithANullListMeansNoIntentions() {
 		this.intentions.set(FakeResponse.json("{\"db\":null}").index(5));
 		try (ConnectAuthorizer authorizer = watching()) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> authorizer.getDefaultAllow() != null);
 			AuthorizationDecision decision = decide(authorizer, "/api/items");
-			assertThat(decision.allowed()).isFalse();
-			assertThat(decision.reason()).contains("do not show yet");
-		}
-	}
-
-	@Test
-	void requestIsReadOnlyWhenAnL7IntentionApplies() {
-		try (FakeConsulAgent l4 = FakeConsulAgent.start();
-				ConsulAgentClient l4Client = ConsulAgentClient.builder(URI.create(l4.getHttpAddress())).build();
-				ConnectAuthorizer authorizer = new ConnectAuthorizer(l4Client, "db", Duration.ofSeconds(10),
-						ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))) {
-			l4.setDispatcher((request) -> FakeResponse.json("{\"Authorized\":false,\"Reason\":\"Matched L4 "
-					+ "intention: default/web => default/db (ID: , Precedence: 9, Action: DENY)\"}"));
-			AuthorizationDecision decision = authorizer.authorizeRequest(WEB, "0a", () -> {
-				throw new AssertionError("the request must not be read for an L4 decision");
-			}).join();
-			assertThat(decision.allowed()).isFalse();
-			assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.AGENT);
+			assertThat(decision.allowed()).isTrue();
+			assertThat(decision.source()).isEqualTo(AuthorizationDecision.Source.DEFAULT);
 		}
 	}
 
 	private ConnectAuthorizer started() {
-		ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "db", Duration.ofSeconds(10),
-				ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))
+		return new ConnectAuthorizer(this.client, "db", ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1))
 			.start();
-		return authorizer;
 	}
 
 	private ConnectAuthorizer watching() {
 		ConnectAuthorizer authorizer = started();
-		await().atMost(Duration.ofSeconds(30)).until(authorizer::isWatchingIntentions);
+		assertThat(authorizer.awaitIntentions(Duration.ofSeconds(30))).isTrue();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> authorizer.getDefaultAllow() != null
+					|| this.agent.getRequests().stream().anyMatch((r) -> r.path().endsWith("/check")));
 		return authorizer;
 	}
 
@@ -209,10 +177,8 @@ class L7AuthorizationTests {
 	}
 
 	private static AuthorizationDecision decide(ConnectAuthorizer authorizer, String path) {
-		return authorizer
-			.authorizeRequest(WEB, "0a",
-					() -> L7Request.of("GET", path, false, Collections.emptyList(), (name) -> Collections.emptyList()))
-			.join();
+		return authorizer.authorize(WEB, L7Request.of("GET", RequestTarget.parse(path), Collections.emptyList(),
+				(name) -> Collections.emptyList()));
 	}
 
 }

@@ -151,8 +151,7 @@ class ConnectInboundAutoConfigurationTests {
 
 		@Bean(destroyMethod = "close")
 		ConnectAuthorizer customAuthorizer(ConsulAgentClient client) {
-			return new ConnectAuthorizer(client, "custom", Duration.ofSeconds(1), ConnectAuthorizer.FailureMode.DENY,
-					Duration.ofMinutes(1));
+			return new ConnectAuthorizer(client, "custom", ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(1));
 		}
 
 	}

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,8 +35,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * A cached authorization decision: what every request after a caller's first costs in
- * {@link ConnectAuthorizer} (the agent is asked once, by the constructor).
+ * A local authorization decision for a known caller: what every connection costs in
+ * {@link ConnectAuthorizer} once the intentions are known (they are read once, by the
+ * constructor).
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -47,33 +49,36 @@ public class AuthorizationBenchmark {
 
 	private static final String CALLER = "spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web";
 
-	private static final String SERIAL = "0a:1b:2c:3d";
+	private static final SpiffeId CALLER_ID = SpiffeId.parse(CALLER);
 
 	private final FakeConsulAgent agent = FakeConsulAgent.start()
-		.setDefaultResponse(
-				FakeResponse.json("{\"Authorized\":true,\"Reason\":\"Default behavior configured by ACLs\"}"));
+		.setDefaultResponse(FakeResponse.json("{\"api\":[{\"SourceNS\":\"default\",\"SourceName\":\"web\","
+				+ "\"DestinationNS\":\"default\",\"DestinationName\":\"api\",\"Action\":\"allow\","
+				+ "\"Precedence\":9}]}"));
 
 	private final ConsulAgentClient client = ConsulAgentClient.builder(URI.create(this.agent.getHttpAddress())).build();
 
-	private final ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "api", Duration.ofHours(1),
-			ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(5));
+	private final ConnectAuthorizer authorizer = new ConnectAuthorizer(this.client, "api",
+			ConnectAuthorizer.FailureMode.DENY, Duration.ofMinutes(5))
+		.start();
 
 	/**
-	 * Create the state and ask the agent once, so that the benchmark reads the cache.
+	 * Create the state and read the intentions once.
 	 */
 	public AuthorizationBenchmark() {
-		if (!this.authorizer.authorize(CALLER, SERIAL).join().allowed()) {
-			throw new IllegalStateException("Expected the fake agent to allow");
+		this.authorizer.awaitIntentions(Duration.ofSeconds(30));
+		if (!this.authorizer.authorize(CALLER_ID).allowed()) {
+			throw new IllegalStateException("Expected the intention to allow");
 		}
 	}
 
 	/**
-	 * Look up the cached decision for a known caller.
+	 * Decide for a known caller.
 	 * @return the decision
 	 */
 	@Benchmark
-	public AuthorizationDecision cachedDecision() {
-		return this.authorizer.authorize(CALLER, SERIAL).join();
+	public AuthorizationDecision decision() {
+		return this.authorizer.authorize(CALLER_ID);
 	}
 
 	/**

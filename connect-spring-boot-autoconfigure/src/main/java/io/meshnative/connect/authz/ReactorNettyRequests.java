@@ -16,28 +16,32 @@
 
 package io.meshnative.connect.authz;
 
-import java.util.concurrent.Executor;
-
 import org.jspecify.annotations.Nullable;
-import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 
 /**
- * Finds the event loop of a request served by Reactor Netty (kept apart so that
- * {@link ConnectAuthorizationWebFilter} loads without Reactor Netty).
+ * Reads the request target of a request served by Reactor Netty exactly as it appeared on
+ * the request line (kept apart so that {@link ConnectAuthorizationWebFilter} loads
+ * without Reactor Netty).
  *
  * @author connect-spring-boot authors
  */
-final class ReactorNettyEventLoop {
+final class ReactorNettyRequests {
 
-	private ReactorNettyEventLoop() {
+	private ReactorNettyRequests() {
 	}
 
-	static @Nullable Executor of(ServerHttpRequest request) {
+	/**
+	 * Return the request target of a request as its request line carried it.
+	 * @param request the request
+	 * @return the request target, {@code null} when Reactor Netty does not serve it
+	 */
+	static @Nullable String requestTarget(ServerHttpRequest request) {
 		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-		return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		return (nativeRequest instanceof HttpServerRequest serverRequest) ? serverRequest.uri() : null;
 	}
 
 }
