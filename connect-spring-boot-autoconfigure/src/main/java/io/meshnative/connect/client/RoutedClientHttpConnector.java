@@ -17,7 +17,6 @@
 package io.meshnative.connect.client;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -83,6 +82,14 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 		return new ReactorClientHttpConnector(client);
 	}
 
+	/**
+	 * Return the URI with the identity the endpoint must present and the connect timeout
+	 * in its user info; the path and query stay byte for byte as they are.
+	 * @param uri the URI of the chosen endpoint
+	 * @param expected the identity the endpoint must present
+	 * @param connectTimeout the connect timeout, {@code null} for the client's default
+	 * @return the URI for this connector
+	 */
 	static URI encode(URI uri, SpiffeId expected, @Nullable Duration connectTimeout) {
 		String userInfo = Base64.getUrlEncoder()
 			.withoutPadding()
@@ -90,23 +97,26 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 		if (connectTimeout != null) {
 			userInfo += ":" + Math.max(1, connectTimeout.toMillis());
 		}
-		try {
-			return new URI(uri.getScheme(), userInfo, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
-					uri.getFragment());
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return Routing.uri(uri.getScheme(), userInfo, host(uri), uri.getPort(), uri.getRawPath(), uri.getRawQuery());
 	}
 
-	private static URI withoutUserInfo(URI uri) {
-		try {
-			return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
-					uri.getFragment());
+	/**
+	 * Return the URI without its user info; the path and query stay byte for byte as they
+	 * are.
+	 * @param uri the URI the routing filter built
+	 * @return the URI to send
+	 */
+	static URI withoutUserInfo(URI uri) {
+		return Routing.uri(uri.getScheme(), null, host(uri), uri.getPort(), uri.getRawPath(), uri.getRawQuery());
+	}
+
+	private static String host(URI uri) {
+		String host = uri.getHost();
+		if (host == null) {
+			throw new IllegalStateException(
+					"Mesh request URI " + uri.getScheme() + "://" + uri.getRawAuthority() + " has no host");
 		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return host;
 	}
 
 	private record Key(SpiffeId expected, @Nullable Duration connectTimeout) {
