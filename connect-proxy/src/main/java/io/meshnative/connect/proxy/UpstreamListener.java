@@ -18,6 +18,7 @@ package io.meshnative.connect.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -188,11 +189,51 @@ final class UpstreamListener extends ProxyListener {
 			});
 	}
 
+	/**
+	 * Return the URI of a request to the upstream: its request target exactly as the
+	 * application sent it, behind {@code http://<upstream>} (the routing replaces scheme,
+	 * host and port and keeps the raw path and query byte for byte).
+	 * @param upstream the upstream name
+	 * @param target the request target as it appeared on the request line
+	 * @return the URI
+	 * @throws IllegalArgumentException if the target is not in origin form, carries a
+	 * fragment, or has characters a URI cannot hold (space, non-ASCII, such as {@code |})
+	 */
+	static URI upstreamUri(String upstream, String target) {
+		if (!target.startsWith("/")) {
+			throw new IllegalArgumentException("the request target is not in origin form (/path?query)");
+		}
+		if (target.indexOf('#') >= 0) {
+			throw new IllegalArgumentException("the request target carries a fragment ('#')");
+		}
+		try {
+			return new URI("http://" + upstream + target);
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException("the request target has a character a URI cannot hold at index "
+					+ (ex.getIndex() - ("http://" + upstream).length()));
+		}
+	}
+
 	private Mono<Void> handleRequest(HttpServerRequest request, HttpServerResponse response) {
+		URI uri;
+		try {
+			uri = upstreamUri(this.upstream.name(), request.uri());
+		}
+		catch (IllegalArgumentException ex) {
+			getMetrics().request(getName(), "refused");
+			logger.debug("Refused a " + request.method() + " request to upstream '" + this.upstream.name() + "' (400): "
+					+ ex.getMessage());
+			return response.status(HttpResponseStatus.BAD_REQUEST)
+				.header(HttpHeaderNames.CONNECTION, "close")
+				.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+				.sendString(Mono.just("connect-proxy: " + ex.getMessage()))
+				.then();
+		}
 		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
 		WebClient.RequestBodySpec spec = this.webClient.method(HttpMethod.valueOf(request.method().name()))
-			.uri(URI.create("http://" + this.upstream.name() + request.uri()))
+			.uri(uri)
 			.headers((out) -> request.requestHeaders().forEach((entry) -> {
 				String name = entry.getKey();
 				if (!PublicListener.HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))
@@ -214,7 +255,7 @@ final class UpstreamListener extends ProxyListener {
 			return response.send(answer.bodyToFlux(DataBuffer.class).map(NettyDataBufferFactory::toByteBuf)).then();
 		}).onErrorResume((ex) -> {
 			getMetrics().request(getName(), "failed");
-			logger.warn("Request " + request.method() + " " + request.uri() + " to upstream '" + this.upstream.name()
+			logger.warn("Request " + request.method() + " " + uri.getRawPath() + " to upstream '" + this.upstream.name()
 					+ "' failed: " + ex.getMessage());
 			if (response.hasSentHeaders()) {
 				return Mono.error(ex);
