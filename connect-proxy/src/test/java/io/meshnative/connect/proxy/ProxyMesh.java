@@ -27,6 +27,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Shared set-up of the proxy tests: registrations, the proxy and mesh applications, a
@@ -99,6 +103,40 @@ final class ProxyMesh {
 		server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
 		server.start();
 		return server;
+	}
+
+	/**
+	 * Make a service {@code http} and give it the L7 intentions of the differential
+	 * tests: its caller is denied {@code PathPrefix /admin} and allowed
+	 * {@code PathPrefix /}.
+	 * @param client the agent client
+	 * @param service the service
+	 * @param caller the caller's service name
+	 */
+	static void httpServiceDenyingAdmin(ConsulAgentClient client, String service, String caller) {
+		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+				List.of(Map.of("Name", caller, "Permissions",
+						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
+								Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));
+	}
+
+	/**
+	 * Wait until a public listener serves {@code http} with the intentions of
+	 * {@link #httpServiceDenyingAdmin}: {@code /ready} is forwarded and {@code /admin}
+	 * denied.
+	 * @param caller the caller's mTLS context
+	 * @param publicPort the public listener's port
+	 */
+	static void awaitHttpWithIntentions(SSLContext caller, int publicPort) {
+		await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+			try (RawHttpClient client = new RawHttpClient(caller, publicPort)) {
+				assertThat(client.send("GET", "/ready", List.of("Host: mesh", "X-Seq: ready")).status()).isEqualTo(200);
+			}
+			try (RawHttpClient client = new RawHttpClient(caller, publicPort)) {
+				assertThat(client.send("GET", "/admin", List.of("Host: mesh", "X-Seq: ready")).status()).isEqualTo(403);
+			}
+		});
 	}
 
 	static AgentService.Upstream upstream(String service, int port) {
@@ -219,7 +257,16 @@ final class ProxyMesh {
 	 * @return the context
 	 */
 	static SSLContext meshContext(ConsulAgentClient client, String service) {
-		LeafCertificate leaf = client.getLeafCertificate(service);
+		return meshContext(client, client.getLeafCertificate(service));
+	}
+
+	/**
+	 * An mTLS context presenting a given leaf and trusting the agent's roots.
+	 * @param client the agent client
+	 * @param leaf the leaf
+	 * @return the context
+	 */
+	static SSLContext meshContext(ConsulAgentClient client, LeafCertificate leaf) {
 		CaRoots roots = client.getCaRoots();
 		List<X509Certificate> trusted = roots.roots()
 			.stream()
