@@ -135,6 +135,7 @@ class CanonicalRequestIntegrationTests {
 				.until(() -> cli.get(port, "/admin").status() == 403);
 			List<Probe> corpus = corpus(new Random(SEED), TARGETS, port);
 			Map<String, Integer> summary = new TreeMap<>();
+			Map<String, List<String>> examples = new TreeMap<>();
 			List<String> violations = new ArrayList<>();
 			try (Sender sender = new Sender(cli, port)) {
 				for (Probe probe : corpus) {
@@ -144,6 +145,10 @@ class CanonicalRequestIntegrationTests {
 					String status = sender.send(probe);
 					String category = check(probe, status, decisions, refusals, violations);
 					summary.merge(category, 1, Integer::sum);
+					List<String> some = examples.computeIfAbsent(category, (key) -> new ArrayList<>());
+					if (some.size() < 3) {
+						some.add(probe.method() + " " + abbreviate(probe.target()));
+					}
 				}
 			}
 			System.out
