@@ -18,6 +18,7 @@ package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +77,9 @@ class SecretsIntegrationTests {
 				ConfigurableApplicationContext context = stack.start(service, consul, "connect.agent.token=" + token,
 						"spring.cloud.consul.discovery.acl-token=" + token, "logging.level.io.meshnative=TRACE")) {
 			LeafCertificate leaf = client.getLeafCertificate(service);
-			String key = keyBody(leaf.privateKeyPem());
+			String key = keyBody(JsonPath.read(
+					consul.getAgent().request("GET", "/v1/agent/connect/ca/leaf/" + service, null), "$.PrivateKeyPEM"));
+			String encodedKey = keyBody(Base64.getEncoder().encodeToString(leaf.privateKey().getEncoded()));
 			CaConfiguration caConfiguration = client.getCaConfiguration();
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			assertThat(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots())
@@ -100,7 +103,10 @@ class SecretsIntegrationTests {
 					properties.getAgent().toString(), details.toString(), client.toString(), caConfiguration.toString(),
 					context.getBean(ConsulAgentClient.class).toString());
 			assertThat(output.getAll()).contains("Denied GET /hello");
-			assertThat(everything).doesNotContain(token).doesNotContain(key).doesNotContain("PRIVATE KEY");
+			assertThat(everything).doesNotContain(token)
+				.doesNotContain(key)
+				.doesNotContain(encodedKey)
+				.doesNotContain("PRIVATE KEY");
 		}
 	}
 
