@@ -64,8 +64,7 @@ final class MeshTestClient {
 	}
 
 	static MeshTestClient of(LeafCertificate leaf, CaRoots roots) {
-		return of(PemContent.of(leaf.certPem()).getCertificates(), PemContent.of(leaf.privateKeyPem()).getPrivateKey(),
-				roots(roots));
+		return of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey(), roots(roots));
 	}
 
 	static List<X509Certificate> roots(CaRoots roots) {
