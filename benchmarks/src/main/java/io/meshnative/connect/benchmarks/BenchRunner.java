@@ -24,10 +24,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -416,8 +418,21 @@ public final class BenchRunner {
 		Path rootsFile = write("roots.pem", pem.toString());
 		LeafCertificate caller = client.getLeafCertificate(CALLER);
 		LeafCertificate server = client.getLeafCertificate("bench-static");
-		return new Certificates(write("client.pem", caller.certPem()), write("client-key.pem", caller.privateKeyPem()),
-				write("server.pem", server.certPem()), write("server-key.pem", server.privateKeyPem()), rootsFile);
+		return new Certificates(write("client.pem", caller.certPem()),
+				write("client-key.pem", pem(caller.privateKey())), write("server.pem", server.certPem()),
+				write("server-key.pem", pem(server.privateKey())), rootsFile);
+	}
+
+	/**
+	 * Write a private key as PKCS #8 PEM ({@code PRIVATE KEY}), which every TLS tool the
+	 * benchmark drives reads.
+	 * @param key the key
+	 * @return the PEM text
+	 */
+	private static String pem(PrivateKey key) {
+		return "-----BEGIN PRIVATE KEY-----\n"
+				+ Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(key.getEncoded())
+				+ "\n-----END PRIVATE KEY-----\n";
 	}
 
 	private Path write(String name, String content) throws IOException {

@@ -89,8 +89,8 @@ public class IdentitySnapshotBenchmark {
 
 	private static LeafCertificate leaf(IssuedCertificate issued) {
 		return new LeafCertificate(issued.getCertificate().getSerialNumber().toString(16), issued.getCertificatePem(),
-				issued.getPrivateKeyPem(), "web", "spiffe://" + TRUST_DOMAIN + "/ns/default/dc/dc1/svc/web", null, null,
-				1, 1);
+				issued.getPrivateKey(), "web", "spiffe://" + TRUST_DOMAIN + "/ns/default/dc/dc1/svc/web", null, null, 1,
+				1);
 	}
 
 }

@@ -30,6 +30,7 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.authz.AuthorizationDecision;
+import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.client.ConnectClientListener;
 import io.meshnative.connect.client.ConnectUpstreams;
@@ -87,7 +88,24 @@ public final class ConnectMetrics implements MeterBinder {
 		bindIdentity(registry);
 		bindWatches(registry);
 		if (this.authorizer != null) {
-			this.authorizer.addListener((decision) -> decisionCounter(registry, decision).increment());
+			this.authorizer.addListener(new ConnectAuthorizationListener() {
+
+				@Override
+				public void decided(AuthorizationDecision decision) {
+					decisionCounter(registry, decision).increment();
+				}
+
+				@Override
+				public void refused(String reason) {
+					Counter.builder("connect.authz.refused")
+						.description("Inbound requests refused (400) before any decision because their request target "
+								+ "is not canonical")
+						.tag("reason", reason)
+						.register(registry)
+						.increment();
+				}
+
+			});
 		}
 		if (this.upstreams != null) {
 			this.upstreams.addListener(new ClientMeters(registry));

@@ -169,6 +169,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	/**
+	 * Return the admin partition sent with calls that take one.
+	 * @return the partition, {@code null} for the agent's
+	 */
+	public @Nullable String getPartition() {
+		return this.partition;
+	}
+
+	/**
 	 * Return the Connect CA roots.
 	 * @return the roots
 	 * @throws ConsulAgentException if the call fails

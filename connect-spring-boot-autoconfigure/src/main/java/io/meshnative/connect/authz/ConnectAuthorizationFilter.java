@@ -19,7 +19,6 @@ package io.meshnative.connect.authz;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.Collections;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import jakarta.servlet.FilterChain;
@@ -75,8 +74,8 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 		Object certificates = request.getAttribute(CERTIFICATES_ATTRIBUTE);
 		InboundDecision outcome = this.authorization.check(
 				(certificates instanceof X509Certificate[] array) ? array : null,
-				L7Request.of(request.getMethod(), target, Collections.list(request.getHeaderNames()),
-						(name) -> Collections.list(request.getHeaders(name))));
+				L7Request.of(request.getMethod(), target, () -> request.getHeaderNames().asIterator(),
+						(name) -> () -> request.getHeaders(name).asIterator()));
 		if (!outcome.decision().allowed()) {
 			this.authorization.logDenied(outcome, request.getMethod(), target.rawPath());
 			answer(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden\n");

@@ -68,6 +68,9 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (ManagementServerRequests.isManagementServer(exchange)) {
+			return chain.filter(exchange);
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		RequestTarget target;
 		try {

@@ -80,13 +80,16 @@ final class IntentionRules {
 
 	private final @Nullable Boolean defaultAllow;
 
+	private final String partition;
+
 	private final Map<String, Optional<Compiled>> byCaller;
 
 	private IntentionRules(List<Compiled> intentions, @Nullable String unavailable, @Nullable Boolean defaultAllow,
-			Map<String, Optional<Compiled>> byCaller) {
+			String partition, Map<String, Optional<Compiled>> byCaller) {
 		this.intentions = intentions;
 		this.unavailable = unavailable;
 		this.defaultAllow = defaultAllow;
+		this.partition = partition;
 		this.byCaller = byCaller;
 	}
 
@@ -97,11 +100,11 @@ final class IntentionRules {
 	 * @return the rules
 	 */
 	static IntentionRules unavailable(String reason) {
-		return new IntentionRules(Collections.emptyList(), reason, null, new ConcurrentHashMap<>());
+		return new IntentionRules(Collections.emptyList(), reason, null, "default", new ConcurrentHashMap<>());
 	}
 
 	/**
-	 * Compile intentions; never throws.
+	 * Compile intentions of a service in the default partition; never throws.
 	 * @param intentions the intentions, as the match endpoint returned them
 	 * @param defaultAllow the default decision, {@code null} when not known
 	 * @param problems told once about every condition that fails closed
@@ -109,6 +112,19 @@ final class IntentionRules {
 	 */
 	static IntentionRules compile(List<Intention> intentions, @Nullable Boolean defaultAllow,
 			Consumer<String> problems) {
+		return compile(intentions, defaultAllow, null, problems);
+	}
+
+	/**
+	 * Compile intentions; never throws.
+	 * @param intentions the intentions, as the match endpoint returned them
+	 * @param defaultAllow the default decision, {@code null} when not known
+	 * @param partition the admin partition of this service, {@code null} for the default
+	 * @param problems told once about every condition that fails closed
+	 * @return the rules
+	 */
+	static IntentionRules compile(List<Intention> intentions, @Nullable Boolean defaultAllow,
+			@Nullable String partition, Consumer<String> problems) {
 		List<Intention> sorted = new ArrayList<>();
 		for (Intention intention : intentions) {
 			if (intention != null) {
@@ -120,7 +136,7 @@ final class IntentionRules {
 		for (Intention intention : sorted) {
 			compiled.add(Compiled.of(intention, problems));
 		}
-		return new IntentionRules(Collections.unmodifiableList(compiled), null, defaultAllow,
+		return new IntentionRules(Collections.unmodifiableList(compiled), null, defaultAllow, orDefault(partition),
 				new ConcurrentHashMap<>());
 	}
 
@@ -130,7 +146,7 @@ final class IntentionRules {
 	 * @return the rules
 	 */
 	IntentionRules withDefault(@Nullable Boolean defaultAllow) {
-		return new IntentionRules(this.intentions, this.unavailable, defaultAllow, this.byCaller);
+		return new IntentionRules(this.intentions, this.unavailable, defaultAllow, this.partition, this.byCaller);
 	}
 
 	/**
@@ -172,6 +188,10 @@ final class IntentionRules {
 	Evaluation decide(SpiffeId caller, @Nullable L7Request request) {
 		if (this.unavailable != null) {
 			return Evaluation.unknown("the intentions are not known: " + this.unavailable);
+		}
+		if (!orDefault(caller.partition()).equals(this.partition)) {
+			return Evaluation.intention(false, "Mismatched partitions: \"" + orDefault(caller.partition()) + "\" != \""
+					+ this.partition + "\" (as Consul's authorize endpoint decides)");
 		}
 		Compiled intention = firstMatching(caller);
 		if (intention == null) {

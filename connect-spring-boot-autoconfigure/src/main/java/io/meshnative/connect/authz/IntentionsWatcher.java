@@ -190,7 +190,7 @@ final class IntentionsWatcher implements AutoCloseable {
 		List<Intention> forService = intentions.get(this.service);
 		List<Intention> list = (forService != null) ? forService : Collections.emptyList();
 		synchronized (this.monitor) {
-			publish(IntentionRules.compile(list, this.defaultAllow, this::problem));
+			publish(IntentionRules.compile(list, this.defaultAllow, this.client.getPartition(), this::problem));
 			this.refusal = null;
 		}
 		this.firstAnswer.countDown();

@@ -34,19 +34,35 @@ import org.jspecify.annotations.Nullable;
  * Header names are compared case-insensitively and with {@code _} read as {@code -}, so
  * that {@code x_user} and {@code X-User} are values of the same header: a deny on
  * {@code x-user} sees both, and an allow on it must hold for both. {@code Host} is also
- * reachable as {@code :authority}.
+ * reachable as {@code :authority}. The headers are read only when a condition asks for
+ * one, so a decision that needs none costs no copy of them.
  *
- * @param method the request method
- * @param target the canonical request target
- * @param headers header values by {@link #headerKey(String) normalized name}
  * @author connect-spring-boot authors
  */
-record L7Request(String method, RequestTarget target, Map<String, List<String>> headers) {
+final class L7Request {
 
 	/**
 	 * The scheme of every request authorized here: the mesh port serves TLS only.
 	 */
 	static final String SCHEME = "https";
+
+	private final String method;
+
+	private final RequestTarget target;
+
+	private final Iterable<String> names;
+
+	private final Function<String, ? extends Iterable<String>> values;
+
+	private @Nullable Map<String, List<String>> headers;
+
+	private L7Request(String method, RequestTarget target, Iterable<String> names,
+			Function<String, ? extends Iterable<String>> values) {
+		this.method = method;
+		this.target = target;
+		this.names = names;
+		this.values = values;
+	}
 
 	/**
 	 * Build a request view.
@@ -58,14 +74,23 @@ record L7Request(String method, RequestTarget target, Map<String, List<String>> 
 	 */
 	static L7Request of(String method, RequestTarget target, Iterable<String> names,
 			Function<String, ? extends Iterable<String>> values) {
-		Map<String, List<String>> headers = new LinkedHashMap<>();
-		for (String name : names) {
-			List<String> list = headers.computeIfAbsent(headerKey(name), (key) -> new ArrayList<>());
-			for (String value : values.apply(name)) {
-				list.add(value);
-			}
-		}
-		return new L7Request(method, target, headers);
+		return new L7Request(method, target, names, values);
+	}
+
+	/**
+	 * Return the request method.
+	 * @return the method
+	 */
+	String method() {
+		return this.method;
+	}
+
+	/**
+	 * Return the canonical request target.
+	 * @return the target
+	 */
+	RequestTarget target() {
+		return this.target;
 	}
 
 	/**
@@ -75,8 +100,23 @@ record L7Request(String method, RequestTarget target, Map<String, List<String>> 
 	 * @return the values, empty when absent
 	 */
 	List<String> values(String name) {
-		List<String> values = this.headers.get(headerKey(name));
-		return (values != null) ? values : Collections.emptyList();
+		List<String> found = headers().get(headerKey(name));
+		return (found != null) ? found : Collections.emptyList();
+	}
+
+	private Map<String, List<String>> headers() {
+		Map<String, List<String>> read = this.headers;
+		if (read == null) {
+			read = new LinkedHashMap<>();
+			for (String name : this.names) {
+				List<String> list = read.computeIfAbsent(headerKey(name), (key) -> new ArrayList<>());
+				for (String value : this.values.apply(name)) {
+					list.add(value);
+				}
+			}
+			this.headers = read;
+		}
+		return read;
 	}
 
 	/**

@@ -17,6 +17,7 @@
 package io.meshnative.connect.autoconfigure;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 
@@ -84,9 +85,18 @@ public final class ConnectIdentityAutoConfiguration {
 		try {
 			authorizer.awaitIntentions(properties.getAgent().getStartupTimeout());
 		}
-		catch (RuntimeException ex) {
+		catch (ConsulAgentException ex) {
 			authorizer.close();
-			throw ex;
+			throw new ConnectInboundException(
+					"The Consul agent at " + ex.getAgentAddress() + " refused to show the intentions for '"
+							+ identityManager.getService() + "' to the ACL token: " + ex.getEndpoint()
+							+ " answered HTTP " + ex.getStatus() + " (" + ex.getConsulMessage().trim()
+							+ "). Every caller would be denied (connect.authz.failure-mode=deny).",
+					"Give the token intentions:read on '" + identityManager.getService() + "': service:write (or "
+							+ "service:read) on it implies intentions:read unless the policy says intentions = "
+							+ "\"deny\", for example 'service \"" + identityManager.getService()
+							+ "\" { policy = \"write\" }'.",
+					ex);
 		}
 		return authorizer;
 	}

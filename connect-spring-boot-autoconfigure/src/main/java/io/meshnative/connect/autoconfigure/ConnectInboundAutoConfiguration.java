@@ -73,6 +73,23 @@ public final class ConnectInboundAutoConfiguration {
 		return new ConnectWebServerSslCustomizer(sslBundles);
 	}
 
+	/**
+	 * Refuse to start when a filter changes the request method after the mesh filter
+	 * decided on it: the handler would see another request than the one authorized.
+	 * @param present whether such a filter is there
+	 * @param property the property that turns it on
+	 */
+	static void refuseMethodOverride(boolean present, String property) {
+		if (present) {
+			throw new ConnectInboundException(
+					"A HiddenHttpMethodFilter is registered: it changes a POST into the method named by its _method "
+							+ "parameter after the mesh filter authorized the POST, so a handler would run for a "
+							+ "request that was not authorized.",
+					"Remove the HiddenHttpMethodFilter (set " + property + "=false), or turn inbound mesh "
+							+ "authorization off with connect.inbound.enabled=false.");
+		}
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass({ Filter.class, OncePerRequestFilter.class })
@@ -81,12 +98,42 @@ public final class ConnectInboundAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = "connectAuthorizationFilterRegistration")
 		FilterRegistrationBean<ConnectAuthorizationFilter> connectAuthorizationFilterRegistration(
-				ConnectIdentityManager identityManager, ConnectAuthorizer authorizer) {
+				ConnectIdentityManager identityManager, ConnectAuthorizer authorizer,
+				ObjectProvider<org.springframework.web.filter.HiddenHttpMethodFilter> methodOverride) {
+			refuseMethodOverride(methodOverride.getIfAvailable() != null, "spring.mvc.hiddenmethod.filter.enabled");
 			FilterRegistrationBean<ConnectAuthorizationFilter> registration = new FilterRegistrationBean<>(
 					new ConnectAuthorizationFilter(identityManager, authorizer));
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			registration.setName("connectAuthorizationFilter");
 			return registration;
+		}
+
+		@Bean
+		static ForwardedHeaders.ServletPostProcessor connectForwardedHeaderFilterPostProcessor() {
+			return new ForwardedHeaders.ServletPostProcessor();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.boot.tomcat.TomcatWebServerFactory",
+			"org.apache.catalina.valves.RemoteIpValve" })
+	static class TomcatConfiguration {
+
+		@Bean
+		ForwardedHeaders.TomcatCustomizer connectTomcatForwardedHeadersCustomizer() {
+			return new ForwardedHeaders.TomcatCustomizer();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory")
+	static class NettyConfiguration {
+
+		@Bean
+		ForwardedHeaders.NettyCustomizer connectNettyForwardedHeadersCustomizer() {
+			return new ForwardedHeaders.NettyCustomizer();
 		}
 
 	}
@@ -118,8 +165,15 @@ public final class ConnectInboundAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ConnectAuthorizationWebFilter connectAuthorizationWebFilter(ConnectIdentityManager identityManager,
-				ConnectAuthorizer authorizer) {
+				ConnectAuthorizer authorizer,
+				ObjectProvider<org.springframework.web.filter.reactive.HiddenHttpMethodFilter> methodOverride) {
+			refuseMethodOverride(methodOverride.getIfAvailable() != null, "spring.webflux.hiddenmethod.filter.enabled");
 			return new ConnectAuthorizationWebFilter(identityManager, authorizer);
+		}
+
+		@Bean
+		static ForwardedHeaders.ReactivePostProcessor connectForwardedHeaderTransformerPostProcessor() {
+			return new ForwardedHeaders.ReactivePostProcessor();
 		}
 
 	}

@@ -138,7 +138,7 @@ public final class ConnectIdentity {
 		if (chain.isEmpty()) {
 			throw new InvalidIdentityException("the leaf CertPEM holds no certificate");
 		}
-		PrivateKey key = parseKey(leaf.privateKeyPem());
+		PrivateKey key = keyOf(leaf);
 		checkKeyMatches(chain.get(0), key);
 		if (!leaf.service().isEmpty() && !leaf.service().equals(service)) {
 			throw new InvalidIdentityException(
@@ -171,18 +171,12 @@ public final class ConnectIdentity {
 		}
 	}
 
-	private static PrivateKey parseKey(String pem) {
-		PrivateKey key;
-		try {
-			key = PemContent.of(pem).getPrivateKey();
+	private static PrivateKey keyOf(LeafCertificate leaf) {
+		String error = leaf.privateKeyError();
+		if (error != null) {
+			throw new InvalidIdentityException(error);
 		}
-		catch (RuntimeException ex) {
-			throw new InvalidIdentityException("the leaf private key is not a valid PEM key", ex);
-		}
-		if (key == null) {
-			throw new InvalidIdentityException("the leaf PrivateKeyPEM holds no private key");
-		}
-		return key;
+		return leaf.privateKey();
 	}
 
 	private static void checkKeyMatches(X509Certificate certificate, PrivateKey key) {

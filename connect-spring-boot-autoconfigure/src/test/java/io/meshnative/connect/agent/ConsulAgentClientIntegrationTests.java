@@ -45,8 +45,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.ssl.pem.PemContent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -103,8 +101,8 @@ class ConsulAgentClientIntegrationTests {
 		assertThat(leaf.serviceUri()).isEqualTo(expected);
 		assertThat(certificate.getPublicKey()).isInstanceOfSatisfying(ECPublicKey.class,
 				(key) -> assertThat(key.getParams().getCurve().getField().getFieldSize()).isEqualTo(256));
-		assertThat(leaf.privateKeyPem()).contains("-----BEGIN EC PRIVATE KEY-----");
-		PrivateKey privateKey = PemContent.of(leaf.privateKeyPem()).getPrivateKey();
+		assertThat(leaf.privateKeyError()).isNull();
+		PrivateKey privateKey = leaf.privateKey();
 		assertThat(privateKey).isInstanceOfSatisfying(ECPrivateKey.class,
 				(key) -> assertThat(key.getParams().getCurve().getField().getFieldSize()).isEqualTo(256));
 		Set<TrustAnchor> anchors = new HashSet<>();

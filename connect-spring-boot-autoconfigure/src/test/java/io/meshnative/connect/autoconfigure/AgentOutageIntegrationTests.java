@@ -22,6 +22,7 @@ import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.agent.AgentService;
@@ -47,12 +48,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * An agent outage under load: the agent of a frontend (Tomcat) and a backend (Netty) is
  * stopped for {@link #OUTAGE} and a new agent is started at the same address with the
- * same CA material (cluster ID, root key and certificate). Callers known before the
- * outage keep being served from cached decisions, identities, chains and endpoints; a new
- * caller is refused ({@code connect.authz.failure-mode=deny}) and counted
- * ({@code connect.authz.decisions} with {@code source=failure-mode}); once the agent is
- * back, the watches recover, the new agent's leaves (new keys) are served and the new
- * caller is allowed, and no request of the known caller failed.
+ * same CA material (cluster ID, root key and certificate). Decisions go on from the
+ * intentions read before the outage, identities, chains and endpoints from the last good
+ * ones: the known caller keeps being served, and a caller never seen before is refused by
+ * the deny intention written for it before the outage and counted
+ * ({@code connect.authz.decisions} with {@code source=intention}); once the agent is back
+ * (a new dev agent, without that intention), the watches recover, the new agent's leaves
+ * (new keys) are served and the new caller is allowed, and no request of the known caller
+ * failed.
  *
  * @author connect-spring-boot authors
  */
@@ -97,6 +100,10 @@ class AgentOutageIntegrationTests {
 				int frontendPort = port(frontend);
 				MeshTestClient known = MeshTestClient.of(client.getLeafCertificate("outage-caller"), roots);
 				MeshTestClient newcomer = MeshTestClient.of(client.getLeafCertificate("outage-newcomer"), roots);
+				client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "outage-frontend", "Sources",
+						List.of(Map.of("Name", "outage-newcomer", "Action", "deny"))));
+				await().atMost(Duration.ofSeconds(30))
+					.until(() -> newcomer.get(frontendPort, "/relay").status() == 403);
 				X509Certificate frontendLeaf = served(known, frontendPort);
 				X509Certificate backendLeaf = served(known, backendPort);
 				try (MeshLoad load = new MeshLoad(known, frontendPort, "/relay", MeshLoad.THREADS,
@@ -107,10 +114,12 @@ class AgentOutageIntegrationTests {
 					agent.stop();
 					long stoppedAt = System.nanoTime();
 					MeterRegistry meters = frontend.getBean(MeterRegistry.class);
-					double deniedBefore = deniedByFailureMode(meters);
-					assertThat(newcomer.get(frontendPort, "/relay").status()).as("new caller during the outage")
+					double deniedBefore = deniedByIntention(meters);
+					assertThat(newcomer.get(frontendPort, "/relay").status())
+						.as("a caller never seen before, denied by an intention written before the outage")
 						.isEqualTo(403);
-					assertThat(deniedByFailureMode(meters)).as("new callers denied by the failure mode")
+					assertThat(deniedByIntention(meters))
+						.as("decided from the last intentions, not by the failure mode")
 						.isEqualTo(deniedBefore + 1);
 					await().during(OUTAGE)
 						.atMost(OUTAGE.plusSeconds(30))
@@ -157,9 +166,9 @@ class AgentOutageIntegrationTests {
 		}
 	}
 
-	private static double deniedByFailureMode(MeterRegistry meters) {
+	private static double deniedByIntention(MeterRegistry meters) {
 		Counter counter = meters.find("connect.authz.decisions")
-			.tags("result", "deny", "source", "failure-mode")
+			.tags("result", "deny", "source", "intention")
 			.counter();
 		return (counter != null) ? counter.count() : 0;
 	}

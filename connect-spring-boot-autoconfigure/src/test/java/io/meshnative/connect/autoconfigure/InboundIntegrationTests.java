@@ -272,6 +272,10 @@ class InboundIntegrationTests {
 		}
 
 		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
+			return builder(service, consul, extra).run();
+		}
+
+		SpringApplicationBuilder builder(String service, ConsulAgentExtension consul, String... extra) {
 			Map<String, Object> properties = new LinkedHashMap<>();
 			properties.put("server.port", "0");
 			properties.put("connect.service-name", service);
@@ -284,7 +288,7 @@ class InboundIntegrationTests {
 				int equals = pair.indexOf('=');
 				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
 			}
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
+			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties);
 		}
 
 	}

@@ -64,8 +64,7 @@ final class MeshTestClient {
 	}
 
 	static MeshTestClient of(LeafCertificate leaf, CaRoots roots) {
-		return of(PemContent.of(leaf.certPem()).getCertificates(), PemContent.of(leaf.privateKeyPem()).getPrivateKey(),
-				roots(roots));
+		return of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey(), roots(roots));
 	}
 
 	static List<X509Certificate> roots(CaRoots roots) {
@@ -128,7 +127,10 @@ final class MeshTestClient {
 		}
 
 		Response request(String method, String path, Map<String, String> requestHeaders) throws IOException {
-			StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: mesh\r\n");
+			StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+			if (requestHeaders.keySet().stream().noneMatch("Host"::equalsIgnoreCase)) {
+				head.append("Host: mesh\r\n");
+			}
 			head.append("Accept: application/json\r\n");
 			requestHeaders.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
 			if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -147,7 +149,7 @@ final class MeshTestClient {
 				int colon = line.indexOf(':');
 				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
 			}
-			return new Response(status, headers, readBody(headers));
+			return new Response(status, headers, method.equals("HEAD") ? "" : readBody(headers));
 		}
 
 		private String readBody(Map<String, String> headers) throws IOException {

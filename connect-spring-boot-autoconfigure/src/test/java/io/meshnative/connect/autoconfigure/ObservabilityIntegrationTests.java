@@ -105,10 +105,9 @@ class ObservabilityIntegrationTests {
 				.count()).isEqualTo(2);
 			assertThat(frontendMeters.get("connect.client.connections").tag("service", "obs-backend").gauge().value())
 				.isGreaterThanOrEqualTo(1);
-			assertThat(counter(backendMeters, "connect.authz.decisions", "result", "allow", "source", "agent"))
-				.isEqualTo(1);
-			assertThat(counter(backendMeters, "connect.authz.decisions", "result", "allow", "source", "cache"))
-				.isEqualTo(1);
+			assertThat(counter(backendMeters, "connect.authz.decisions", "result", "allow", "source", "default"))
+				.as("no intention names the frontend: the default decision (allow without ACLs)")
+				.isEqualTo(2);
 			assertThat(backendMeters.get("connect.identity.leaf.expiry").timeGauge().value())
 				.isGreaterThan(Duration.ofHours(1).toSeconds());
 			assertThat(backendMeters.get("connect.identity.roots").gauge().value()).isGreaterThanOrEqualTo(1);
@@ -164,7 +163,7 @@ class ObservabilityIntegrationTests {
 			await().atMost(TIMEOUT)
 				.untilAsserted(() -> assertThatExceptionOfType(HttpClientErrorException.class)
 					.isThrownBy(() -> backendClient.get().uri("/hello").retrieve().body(String.class)));
-			assertThat(counter(backendMeters, "connect.authz.decisions", "result", "deny", "source", "agent"))
+			assertThat(counter(backendMeters, "connect.authz.decisions", "result", "deny", "source", "intention"))
 				.isGreaterThanOrEqualTo(1);
 		}
 		finally {

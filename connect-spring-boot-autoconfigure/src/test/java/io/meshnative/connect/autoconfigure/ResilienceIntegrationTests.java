@@ -267,8 +267,7 @@ class ResilienceIntegrationTests {
 	}
 
 	private static MeshTestClient client(LeafCertificate leaf, List<X509Certificate> roots) {
-		return MeshTestClient.of(PemContent.of(leaf.certPem()).getCertificates(),
-				PemContent.of(leaf.privateKeyPem()).getPrivateKey(), roots);
+		return MeshTestClient.of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey(), roots);
 	}
 
 	private static void useRoot(TestCertificateAuthority ca, boolean forceWithoutCrossSigning) {

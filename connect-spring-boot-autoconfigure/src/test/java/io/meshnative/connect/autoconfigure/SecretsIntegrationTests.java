@@ -16,9 +16,15 @@
 
 package io.meshnative.connect.autoconfigure;
 
+import java.io.IOException;
 import java.net.URI;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.AuthorizeRequest;
 import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.ConsulAgentClient;
@@ -35,7 +41,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -43,13 +52,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The ACL token and private keys never appear in logs (at TRACE), exception messages or
- * {@code toString()} of the starter's types, with a real agent with ACLs on, on Tomcat
- * and on Netty.
+ * {@code toString()} of the starter's types, and the token never in the actuator's
+ * {@code env} and {@code configprops} endpoints, with a real agent with ACLs on, on
+ * Tomcat and on Netty.
  *
  * @author connect-spring-boot authors
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SecretsIntegrationTests {
+
+	private static final String MASKED = "******";
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.devWithAcl();
@@ -65,7 +77,9 @@ class SecretsIntegrationTests {
 				ConfigurableApplicationContext context = stack.start(service, consul, "connect.agent.token=" + token,
 						"spring.cloud.consul.discovery.acl-token=" + token, "logging.level.io.meshnative=TRACE")) {
 			LeafCertificate leaf = client.getLeafCertificate(service);
-			String key = keyBody(leaf.privateKeyPem());
+			String key = keyBody(JsonPath.read(
+					consul.getAgent().request("GET", "/v1/agent/connect/ca/leaf/" + service, null), "$.PrivateKeyPEM"));
+			String encodedKey = keyBody(Base64.getEncoder().encodeToString(leaf.privateKey().getEncoded()));
 			CaConfiguration caConfiguration = client.getCaConfiguration();
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			assertThat(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots())
@@ -89,8 +103,89 @@ class SecretsIntegrationTests {
 					properties.getAgent().toString(), details.toString(), client.toString(), caConfiguration.toString(),
 					context.getBean(ConsulAgentClient.class).toString());
 			assertThat(output.getAll()).contains("Denied GET /hello");
-			assertThat(everything).doesNotContain(token).doesNotContain(key).doesNotContain("PRIVATE KEY");
+			assertThat(everything).doesNotContain(token)
+				.doesNotContain(key)
+				.doesNotContain(encodedKey)
+				.doesNotContain("PRIVATE KEY");
 		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void tokenNeverAppearsInTheEnvOrConfigpropsEndpointsEvenWithShowValuesAlways(Stack stack) throws Exception {
+		String token = consul.getAgent().start().getManagementToken();
+		String service = "actuate-secret-" + stack.name().toLowerCase(Locale.ROOT);
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
+			.token(token)
+			.build()) {
+			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+					List.of(Map.of("Name", "secret-probe", "Action", "allow"))));
+			try (ConfigurableApplicationContext context = stack.builder(service, consul, "connect.agent.token=" + token,
+					"spring.cloud.consul.discovery.acl-token=" + token, "secrets-test.alias=${connect.agent.token}",
+					"management.endpoints.web.exposure.include=env,configprops",
+					"management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always")
+				.initializers(environmentVariable("CONSUL_HTTP_TOKEN", token))
+				.run()) {
+				int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+				MeshTestClient probe = MeshTestClient.of(client.getLeafCertificate("secret-probe"),
+						client.getCaRoots());
+				String env = body(probe, port, "/actuator/env");
+				String property = body(probe, port, "/actuator/env/connect.agent.token");
+				String configprops = body(probe, port, "/actuator/configprops");
+				assertThat(String.join("\n", env, property, configprops)).doesNotContain(token);
+				assertThat(values(env, "systemEnvironment", "CONSUL_HTTP_TOKEN")).containsExactly(MASKED);
+				assertThat(values(env, "defaultProperties", "connect.agent.token")).containsExactly(MASKED);
+				assertThat(values(env, "defaultProperties", "spring.cloud.consul.discovery.acl-token"))
+					.containsExactly(MASKED);
+				assertThat(values(env, "defaultProperties", "secrets-test.alias")).as("a placeholder for the token")
+					.containsExactly(MASKED);
+				assertThat(values(env, "defaultProperties", "connect.service-name")).as("values are shown")
+					.containsExactly(service);
+				assertThat((String) JsonPath.read(property, "$.property.value")).isEqualTo(MASKED);
+				String connect = "$..beans['connect-io.meshnative.connect.autoconfigure.ConsulConnectProperties']";
+				assertThat(JsonPath.<List<Object>>read(configprops, connect + ".properties.agent.token"))
+					.containsExactly(MASKED);
+				assertThat(JsonPath.<List<Object>>read(configprops, connect + ".inputs.agent.token.value"))
+					.containsExactly(MASKED);
+				assertThat(JsonPath.<List<Object>>read(configprops, connect + ".properties.serviceName"))
+					.containsExactly(service);
+				String discovery = "$..beans.consulDiscoveryProperties";
+				assertThat(JsonPath.<List<Object>>read(configprops, discovery + ".properties.aclToken"))
+					.containsExactly(MASKED);
+				assertThat(JsonPath.<List<Object>>read(configprops, discovery + ".inputs.aclToken.value"))
+					.containsExactly(MASKED);
+			}
+			finally {
+				client.deleteConfigEntry("service-intentions", service);
+			}
+		}
+	}
+
+	private static String body(MeshTestClient probe, int port, String path) throws IOException {
+		MeshTestClient.Response response = probe.get(port, path);
+		assertThat(response.status()).as("GET %s", path).isEqualTo(200);
+		return response.body();
+	}
+
+	private static List<Object> values(String env, String source, String name) {
+		return JsonPath.read(env, "$.propertySources[?(@.name == '" + source + "')].properties['" + name + "'].value");
+	}
+
+	/**
+	 * Add an environment variable to the application's environment only (the JVM's own
+	 * environment cannot be changed).
+	 */
+	private static ApplicationContextInitializer<ConfigurableApplicationContext> environmentVariable(String name,
+			String value) {
+		return (context) -> {
+			Map<String, Object> variables = new LinkedHashMap<>(context.getEnvironment().getSystemEnvironment());
+			variables.put(name, value);
+			context.getEnvironment()
+				.getPropertySources()
+				.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+						new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+								variables));
+		};
 	}
 
 	@ParameterizedTest

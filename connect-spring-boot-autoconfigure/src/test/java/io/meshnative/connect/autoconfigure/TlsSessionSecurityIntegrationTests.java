@@ -243,9 +243,8 @@ class TlsSessionSecurityIntegrationTests {
 			return request.hasQueryParameter("index") ? FakeResponse.hang()
 					: FakeResponse.json("{\"" + service + "\":[]}").index(1);
 		}
-		if (path.equals("/v1/agent/connect/authorize")) {
-			return FakeResponse
-				.json("{\"Authorized\":true,\"Reason\":\"ACLs disabled, access is allowed by default\"}");
+		if (path.equals("/v1/connect/intentions/check")) {
+			return FakeResponse.json("{\"Allowed\":true}");
 		}
 		return FakeResponse.status(404, "not scripted: " + path);
 	}

@@ -16,15 +16,23 @@
 
 package io.meshnative.connect.identity;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;
@@ -33,6 +41,9 @@ import io.meshnative.connect.test.RecordedRequest;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.ssl.pem.PemContent;
+import org.springframework.test.util.ReflectionTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -94,6 +105,82 @@ class ConnectIdentityManagerTests {
 			assertThat(manager.getIdentity()).isSameAs(good);
 			assertThat(manager.getRotations()).isZero();
 		}
+	}
+
+	@Test
+	void malformedPrivateKeyAfterAGoodLeafIsRejectedAndTheGoodOneKept(ConsulAgent agent) {
+		String roots = agent.request("GET", "/v1/agent/connect/ca/roots", null);
+		String leaf = agent.request("GET", "/v1/agent/connect/ca/leaf/web", null);
+		String malformed = leaf.replaceFirst("\"PrivateKeyPEM\":\\s*\"[^\"]*\"",
+				"\"PrivateKeyPEM\":\"-----BEGIN EC PRIVATE KEY-----\\\\nMHcCAQEEIBrokenKey\\\\n-----END EC PRIVATE KEY-----\\\\n\"");
+		assertThat(malformed).isNotEqualTo(leaf);
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher((request) -> dispatch(request, roots, leaf, malformed));
+			List<String> rejected = new CopyOnWriteArrayList<>();
+			manager.addListener(new ConnectIdentityListener() {
+
+				@Override
+				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
+				}
+
+				@Override
+				public void updateRejected(String reason) {
+					rejected.add(reason);
+				}
+
+			});
+			ConnectIdentity good = manager.start();
+			await().atMost(Duration.ofSeconds(10)).until(() -> manager.getRejectedUpdates() == 1);
+			assertThat(rejected).containsExactly("the leaf private key is not a valid PEM key");
+			assertThat(manager.getIdentity()).isSameAs(good);
+			assertThat(manager.getRotations()).isZero();
+		}
+	}
+
+	@Test
+	void leafTheWatchHoldsCarriesThePrivateKeyOnlyAsAKeyNeverAsPemText(ConsulAgent agent) throws Exception {
+		String pem = JsonPath.read(agent.request("GET", "/v1/agent/connect/ca/leaf/web", null), "$.PrivateKeyPEM");
+		String pemBody = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(agent.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofMinutes(5))) {
+			ConnectIdentity identity = manager.start();
+			Watch<?> watch = (Watch<?>) ReflectionTestUtils.getField(manager, "leafWatch");
+			assertThat(watch).isNotNull();
+			Object held = watch.getCurrent();
+			assertThat(held).isInstanceOf(LeafCertificate.class);
+			List<String> texts = new ArrayList<>();
+			for (Field field : held.getClass().getDeclaredFields()) {
+				if (!Modifier.isStatic(field.getModifiers())) {
+					field.setAccessible(true);
+					Object value = field.get(held);
+					if (value instanceof CharSequence || value instanceof char[] || value instanceof byte[]) {
+						texts.add(field.getName() + "=" + text(value));
+					}
+				}
+			}
+			assertThat(texts).as("text fields of the leaf the watch holds")
+				.isNotEmpty()
+				.allSatisfy((text) -> assertThat(text).doesNotContain("PRIVATE KEY")
+					.doesNotContain(pemBody.substring(0, 24))
+					.doesNotContain(pemBody.substring(pemBody.length() / 2, pemBody.length() / 2 + 24)));
+			PrivateKey agentKey = PemContent.of(pem).getPrivateKey();
+			assertThat(((LeafCertificate) held).privateKey().getEncoded()).isEqualTo(agentKey.getEncoded());
+			assertThat(identity.getPrivateKey().getEncoded()).isEqualTo(agentKey.getEncoded());
+		}
+	}
+
+	private static String text(Object value) {
+		if (value instanceof char[] chars) {
+			return new String(chars);
+		}
+		if (value instanceof byte[] bytes) {
+			return new String(bytes, StandardCharsets.ISO_8859_1);
+		}
+		return value.toString();
 	}
 
 	private static FakeResponse dispatch(RecordedRequest request, String roots, String leaf, String malformed) {

@@ -124,8 +124,8 @@ class ParserFuzzTests {
 	void mutatedRootsJsonYieldsRootsOrADocumentedFailure() {
 		String roots = "{\"ActiveRootID\":\"r1\",\"TrustDomain\":\"" + ca.getTrustDomain() + "\",\"Roots\":[{\"ID\":"
 				+ "\"r1\",\"Name\":\"r1\",\"RootCert\":" + json(ca.getRootCertPem()) + ",\"Active\":true}]}";
-		LeafCertificate leaf = new LeafCertificate("01", leafCertificate.getChainPem(),
-				leafCertificate.getPrivateKeyPem(), "web", ca.serviceId("web"), null, null, 1, 1);
+		LeafCertificate leaf = new LeafCertificate("01", leafCertificate.getChainPem(), leafCertificate.getPrivateKey(),
+				"web", ca.serviceId("web"), null, null, 1, 1);
 		fuzz("roots", roots, () -> client.getCaRoots(), (value) -> {
 			try {
 				ConnectIdentity.of("web", value, 1, leaf, 1);
