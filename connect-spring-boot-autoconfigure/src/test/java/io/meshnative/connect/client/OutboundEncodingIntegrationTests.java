@@ -189,8 +189,7 @@ class OutboundEncodingIntegrationTests {
 			.stream()
 			.flatMap((root) -> PemContent.of(root.rootCert()).getCertificates().stream())
 			.toList();
-		PemSslStore key = PemSslStore.of(PemContent.of(leaf.certPem()).getCertificates(),
-				PemContent.of(leaf.privateKeyPem()).getPrivateKey());
+		PemSslStore key = PemSslStore.of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey());
 		return SslBundle.of(new PemSslStoreBundle(key, PemSslStore.of(roots, null))).createSslContext();
 	}
 
