@@ -102,10 +102,14 @@ class ManagementPortIntegrationTests {
 					.extracting((check) -> check.get("Type"), (check) -> check.get("Status"))
 					.containsExactly(tuple("http", "passing"));
 			});
-			List<String> healthy = JsonPath.read(
-					consul.getAgent().request("GET", "/v1/health/connect/" + service + "?passing=true", null),
-					"$[*].Service.ID");
-			assertThat(healthy).as("passing Connect-capable instances of %s", service).containsExactly(instanceId);
+			// The agent syncs the check to the catalog (which the health API reads)
+			// asynchronously: wait for that view too.
+			await().atMost(TIMEOUT).untilAsserted(() -> {
+				List<String> healthy = JsonPath.read(
+						consul.getAgent().request("GET", "/v1/health/connect/" + service + "?passing=true", null),
+						"$[*].Service.ID");
+				assertThat(healthy).as("passing Connect-capable instances of %s", service).containsExactly(instanceId);
+			});
 			int meshPort = ((WebServerApplicationContext) context).getWebServer().getPort();
 			assertThat(meshPort).isNotEqualTo(managementPort);
 			CaRoots roots = client.getCaRoots();
