@@ -190,8 +190,9 @@ class ConsulClusterIntegrationTests {
 			String roots = client.request("GET", "/v1/agent/connect/ca/roots", null);
 			cluster.partition(client);
 			try {
-				assertThat(status(client, "/v1/agent/connect/ca/leaf/fresh", Duration.ofSeconds(5)))
-					.isNotEqualTo("200");
+				String partitioned = status(client, "/v1/agent/connect/ca/leaf/fresh", Duration.ofSeconds(5));
+				assertThat(partitioned).isNotEqualTo("200");
+				System.out.println("[measure] partitioned client, new service's leaf within 5 s: " + partitioned);
 				assertThat(group(SERIAL, client.request("GET", "/v1/agent/connect/ca/leaf/cached", null)))
 					.isEqualTo(cachedSerial);
 				assertThat(group(ACTIVE_ROOT_ID, client.request("GET", "/v1/agent/connect/ca/roots", null)))
@@ -264,11 +265,11 @@ class ConsulClusterIntegrationTests {
 
 		@RegisterExtension
 		static final ConsulClusterExtension consul = ConsulClusterExtension
-			.of(ConsulCluster.create(3, 1).withSecondaryDatacenter());
+			.of(ConsulCluster.create(3, 1).withAcl().withSecondaryDatacenter());
 
 		@Test
 		void secondaryCaIssuesLeavesWithTheDc2IdentityChainedToThePrimaryRoot(ConsulCluster cluster) throws Exception {
-			System.out.println("[measure] two datacenters (3+1 and 1+1 agents) ready after "
+			System.out.println("[measure] two datacenters (3+1 and 1+1 agents) with ACLs ready after "
 					+ cluster.getStartupDuration().toMillis() + " ms");
 			ConsulClusterAgent client = cluster.getClients(ConsulCluster.SECONDARY_DATACENTER).get(0);
 			assertThat(client.getDatacenter()).isEqualTo("dc2");
@@ -289,6 +290,18 @@ class ConsulClusterIntegrationTests {
 			assertThat(chain.get(0).isSignedBy(root)).isFalse();
 			assertThat(chain.get(0).isSignedBy(chain.get(1))).isTrue();
 			assertThat(chain.get(1).isSignedBy(root)).isTrue();
+		}
+
+		@Test
+		void serviceTokenCreatedInDc1WorksOnADc2Agent(ConsulCluster cluster) {
+			String token = cluster.createServiceToken("billing");
+			ConsulClusterAgent client = cluster.getClients("dc2").get(0);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> client
+					.send("GET", "/v1/agent/connect/ca/leaf/billing", null, token, Duration.ofSeconds(10))
+					.statusCode(), (status) -> status == 200);
+			assertThat(client.send("GET", "/v1/agent/connect/ca/leaf/payments", null, token, Duration.ofSeconds(10))
+				.statusCode()).isEqualTo(403);
 		}
 
 		@Test
