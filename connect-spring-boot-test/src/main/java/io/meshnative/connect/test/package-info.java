@@ -15,7 +15,8 @@
  */
 
 /**
- * Test support for connect-spring-boot: a real Consul dev agent for JUnit 5 tests and a
+ * Test support for connect-spring-boot: a real Consul dev agent and a real Consul cluster
+ * (servers, client agents, a second datacenter, ACLs, faults) for JUnit 5 tests, and a
  * scriptable fake agent.
  */
 @NullMarked
