@@ -39,11 +39,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
 import org.jspecify.annotations.Nullable;
 

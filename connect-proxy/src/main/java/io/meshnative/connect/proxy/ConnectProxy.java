@@ -25,11 +25,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AgentService;
+import io.meshnative.connect.agent.internal.AgentService;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

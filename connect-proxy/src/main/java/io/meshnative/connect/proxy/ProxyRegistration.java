@@ -20,10 +20,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

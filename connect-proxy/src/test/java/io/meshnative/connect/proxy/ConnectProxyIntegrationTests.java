@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.micrometer.core.instrument.Counter;

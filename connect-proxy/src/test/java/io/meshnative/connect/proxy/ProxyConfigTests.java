@@ -21,7 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AgentService;
+import io.meshnative.connect.agent.internal.AgentService;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

@@ -22,7 +22,7 @@ import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;

@@ -28,10 +28,10 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;

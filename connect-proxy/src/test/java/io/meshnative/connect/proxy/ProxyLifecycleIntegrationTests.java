@@ -36,9 +36,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.AfterAll;

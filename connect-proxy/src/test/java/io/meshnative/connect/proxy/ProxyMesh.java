@@ -39,11 +39,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
 import org.jspecify.annotations.Nullable;
 

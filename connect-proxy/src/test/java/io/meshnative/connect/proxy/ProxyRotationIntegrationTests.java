@@ -33,9 +33,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;

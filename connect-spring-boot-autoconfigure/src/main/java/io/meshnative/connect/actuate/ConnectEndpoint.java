@@ -27,10 +27,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.agent.Intention;
-import io.meshnative.connect.agent.ServiceHealth;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.agent.internal.Intention;
+import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.UpstreamEndpoints;

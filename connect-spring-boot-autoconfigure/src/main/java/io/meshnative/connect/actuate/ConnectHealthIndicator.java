@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.identity.ConnectIdentity;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import org.jspecify.annotations.Nullable;

@@ -25,10 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
+import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;

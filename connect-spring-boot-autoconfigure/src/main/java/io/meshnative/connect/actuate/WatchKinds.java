@@ -18,7 +18,7 @@ package io.meshnative.connect.actuate;
 
 import java.util.List;
 
-import io.meshnative.connect.agent.AgentQuery;
+import io.meshnative.connect.agent.internal.AgentQuery;
 
 /**
  * The kind of a watch, a bounded tag value derived from the path of its query.

@@ -22,9 +22,9 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
-import io.meshnative.connect.agent.Intention;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
+import io.meshnative.connect.agent.internal.Intention;
 import io.meshnative.connect.identity.SpiffeId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import io.meshnative.connect.agent.Intention;
+import io.meshnative.connect.agent.internal.Intention;
 import io.meshnative.connect.identity.SpiffeId;
 import org.jspecify.annotations.Nullable;
 

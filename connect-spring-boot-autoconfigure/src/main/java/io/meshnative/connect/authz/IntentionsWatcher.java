@@ -28,12 +28,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.AuthorizeRequest;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
-import io.meshnative.connect.agent.Intention;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.AuthorizeRequest;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
+import io.meshnative.connect.agent.internal.Intention;
+import io.meshnative.connect.agent.internal.Watch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

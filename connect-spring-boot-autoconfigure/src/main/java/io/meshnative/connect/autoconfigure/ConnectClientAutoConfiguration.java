@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectClientInjection;
 import io.meshnative.connect.client.ConnectUpstreams;

@@ -16,8 +16,8 @@
 
 package io.meshnative.connect.autoconfigure;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 

@@ -18,7 +18,7 @@ package io.meshnative.connect.autoconfigure;
 
 import java.net.http.HttpTimeoutException;
 
-import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.ConnectIdentityException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;

@@ -24,6 +24,7 @@ import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.authz.ConnectCallerArgumentResolver;
 import io.meshnative.connect.authz.ReactiveConnectCallerArgumentResolver;
 import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.internal.MeshTls;
 import jakarta.servlet.Filter;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -215,7 +216,7 @@ public final class ConnectInboundAutoConfiguration {
 		public void customize(ConfigurableWebServerFactory factory) {
 			Ssl ssl = Ssl.forBundle(ConnectIdentityAutoConfiguration.BUNDLE_NAME);
 			ssl.setClientAuth(Ssl.ClientAuth.NEED);
-			ssl.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
+			ssl.setEnabledProtocols(MeshTls.protocols());
 			factory.setSsl(ssl);
 			factory.setSslBundles(this.sslBundles.getObject());
 		}

@@ -16,7 +16,7 @@
 
 package io.meshnative.connect.autoconfigure;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.registration.ConnectNativeRegistrar;
 import io.meshnative.connect.registration.DeregisterBeforeShutdown;
 

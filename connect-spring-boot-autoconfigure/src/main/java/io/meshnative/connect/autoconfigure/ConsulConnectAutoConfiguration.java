@@ -16,8 +16,8 @@
 
 package io.meshnative.connect.autoconfigure;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.Watch;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;

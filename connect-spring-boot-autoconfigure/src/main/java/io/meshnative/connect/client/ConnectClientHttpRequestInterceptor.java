@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLException;
 
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.RouteRequest;
-import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.RouteRequest;
+import io.meshnative.connect.discovery.internal.RoutingDecision;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

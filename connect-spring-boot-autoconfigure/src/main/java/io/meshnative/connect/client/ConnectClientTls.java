@@ -26,6 +26,9 @@ import javax.net.ssl.TrustManager;
 
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
+import io.meshnative.connect.identity.internal.IdentityKeyManager;
+import io.meshnative.connect.identity.internal.MeshTls;
+import io.meshnative.connect.identity.internal.SvidTrustManager;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -55,8 +58,8 @@ public final class ConnectClientTls {
 		try {
 			return SslContextBuilder.forClient()
 				.keyManager(new IdentityKeyManager(identityManager))
-				.trustManager(new ServerIdentityTrustManager(identityManager, expected, Clock.systemUTC()))
-				.protocols("TLSv1.3", "TLSv1.2")
+				.trustManager(SvidTrustManager.forServers(identityManager, expected, Clock.systemUTC()))
+				.protocols(MeshTls.protocols())
 				.build();
 		}
 		catch (SSLException ex) {
@@ -78,7 +81,7 @@ public final class ConnectClientTls {
 		try {
 			SSLContext context = SSLContext.getInstance("TLS");
 			context.init(new KeyManager[] { new IdentityKeyManager(identityManager) },
-					new TrustManager[] { new ServerIdentityTrustManager(identityManager, expected, Clock.systemUTC()) },
+					new TrustManager[] { SvidTrustManager.forServers(identityManager, expected, Clock.systemUTC()) },
 					null);
 			return context;
 		}

@@ -21,9 +21,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.RouteRequest;
-import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.RouteRequest;
+import io.meshnative.connect.discovery.internal.RoutingDecision;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 

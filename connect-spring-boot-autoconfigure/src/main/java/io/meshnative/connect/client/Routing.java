@@ -22,11 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.HeaderModifications;
-import io.meshnative.connect.discovery.RouteRequest;
-import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.HeaderModifications;
+import io.meshnative.connect.discovery.internal.RouteRequest;
+import io.meshnative.connect.discovery.internal.RoutingDecision;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;

@@ -26,12 +26,12 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.agent.ServiceHealth;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.agent.internal.ServiceHealth;
+import io.meshnative.connect.agent.internal.Watch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -24,8 +24,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.identity.internal.MeshTls;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleKey;
@@ -45,11 +46,6 @@ import org.springframework.util.function.SingletonSupplier;
  * @since 0.1.0
  */
 public final class ConnectIdentity {
-
-	/**
-	 * TLS protocols the identity's SSL bundle allows.
-	 */
-	static final String[] PROTOCOLS = { "TLSv1.3", "TLSv1.2" };
 
 	private final String service;
 
@@ -92,7 +88,9 @@ public final class ConnectIdentity {
 	/**
 	 * Create a snapshot from the agent's roots and leaf, checking that the material is
 	 * usable: PEM that parses, a private key that matches the leaf, a leaf for the
-	 * expected service, at least one root.
+	 * expected service, at least one root. Applications read snapshots from
+	 * {@link ConnectIdentityManager#getIdentity()}; building them from the agent's
+	 * material is the manager's job (and the benchmarks').
 	 * @param service the service name the leaf must be for
 	 * @param roots the roots
 	 * @param rootsIndex the query index of the roots
@@ -101,7 +99,8 @@ public final class ConnectIdentity {
 	 * @return the snapshot
 	 * @throws InvalidIdentityException if the material is not usable
 	 */
-	static ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf, long leafIndex) {
+	public static ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf,
+			long leafIndex) {
 		List<X509Certificate> rootCertificates = parseRoots(roots);
 		ParsedLeaf parsed = parseLeaf(service, leaf);
 		return new ConnectIdentity(service, leaf.serviceUri(), roots.trustDomain(), leaf.serialNumber(), parsed.chain(),
@@ -115,7 +114,7 @@ public final class ConnectIdentity {
 	 * @return the new snapshot
 	 * @throws InvalidIdentityException if the roots are not usable
 	 */
-	ConnectIdentity withRoots(CaRoots roots, long rootsIndex) {
+	public ConnectIdentity withRoots(CaRoots roots, long rootsIndex) {
 		return new ConnectIdentity(this.service, this.spiffeId, roots.trustDomain(), this.serialNumber, this.chain,
 				this.privateKey, parseRoots(roots), roots.activeRootId(), this.leafIndex, rootsIndex);
 	}
@@ -127,7 +126,7 @@ public final class ConnectIdentity {
 	 * @return the new snapshot
 	 * @throws InvalidIdentityException if the leaf is not usable
 	 */
-	ConnectIdentity withLeaf(LeafCertificate leaf, long leafIndex) {
+	public ConnectIdentity withLeaf(LeafCertificate leaf, long leafIndex) {
 		ParsedLeaf parsed = parseLeaf(this.service, leaf);
 		return new ConnectIdentity(this.service, leaf.serviceUri(), this.trustDomain, leaf.serialNumber(),
 				parsed.chain(), parsed.key(), this.roots, this.activeRootId, leafIndex, this.rootsIndex);
@@ -196,7 +195,7 @@ public final class ConnectIdentity {
 		PemSslStore keyStore = PemSslStore.of(this.chain, this.privateKey);
 		PemSslStore trustStore = PemSslStore.of(this.roots, null);
 		return SslBundle.of(new PemSslStoreBundle(keyStore, trustStore), SslBundleKey.NONE,
-				SslOptions.of(null, PROTOCOLS));
+				SslOptions.of(null, MeshTls.protocols()));
 	}
 
 	/**

@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;

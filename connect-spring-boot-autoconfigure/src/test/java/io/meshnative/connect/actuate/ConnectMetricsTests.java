@@ -20,7 +20,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;

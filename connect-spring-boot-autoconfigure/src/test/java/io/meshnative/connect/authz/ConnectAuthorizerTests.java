@@ -22,8 +22,8 @@ import java.util.Collections;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;

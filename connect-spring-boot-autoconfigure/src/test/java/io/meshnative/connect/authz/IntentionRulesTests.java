@@ -22,10 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.Intention;
-import io.meshnative.connect.agent.Intention.HeaderPermission;
-import io.meshnative.connect.agent.Intention.HttpPermission;
-import io.meshnative.connect.agent.Intention.Permission;
+import io.meshnative.connect.agent.internal.Intention;
+import io.meshnative.connect.agent.internal.Intention.HeaderPermission;
+import io.meshnative.connect.agent.internal.Intention.HttpPermission;
+import io.meshnative.connect.agent.internal.Intention.Permission;
 import io.meshnative.connect.identity.SpiffeId;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;

@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;

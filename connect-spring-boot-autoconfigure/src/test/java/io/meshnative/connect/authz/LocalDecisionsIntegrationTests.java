@@ -26,9 +26,9 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.meshnative.connect.agent.AuthorizeRequest;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.Intention;
+import io.meshnative.connect.agent.internal.AuthorizeRequest;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.Intention;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;

@@ -24,11 +24,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.SpiffeId;
+import io.meshnative.connect.identity.internal.SvidValidationException;
+import io.meshnative.connect.identity.internal.SvidValidator;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;

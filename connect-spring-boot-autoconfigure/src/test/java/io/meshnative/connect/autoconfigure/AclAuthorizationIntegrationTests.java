@@ -21,7 +21,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;

@@ -25,9 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AuthorizeRequest;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.AuthorizeRequest;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;

@@ -30,7 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;

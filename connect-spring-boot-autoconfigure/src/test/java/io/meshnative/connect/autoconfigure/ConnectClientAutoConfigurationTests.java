@@ -18,7 +18,7 @@ package io.meshnative.connect.autoconfigure;
 
 import java.time.Duration;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.UpstreamSettings;

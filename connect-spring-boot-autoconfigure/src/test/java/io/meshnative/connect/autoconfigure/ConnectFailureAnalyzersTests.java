@@ -19,7 +19,7 @@ package io.meshnative.connect.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityException;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;

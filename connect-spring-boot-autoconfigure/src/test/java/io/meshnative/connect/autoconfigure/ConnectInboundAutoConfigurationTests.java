@@ -18,7 +18,7 @@ package io.meshnative.connect.autoconfigure;
 
 import java.time.Duration;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizationWebFilter;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.identity.ConnectIdentityManager;

@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.IssuedCertificate;

@@ -20,8 +20,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

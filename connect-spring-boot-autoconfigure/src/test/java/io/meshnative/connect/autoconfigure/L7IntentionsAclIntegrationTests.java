@@ -24,8 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AuthorizeRequest;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.AuthorizeRequest;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;

@@ -28,8 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;

@@ -32,8 +32,8 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.LeafCertificate;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;

@@ -25,11 +25,11 @@ import java.util.Map;
 import javax.net.ssl.SSLException;
 
 import com.jayway.jsonpath.JsonPath;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;

@@ -26,7 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;

@@ -26,12 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.CaRoots;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.client.ConnectClient;
 import io.meshnative.connect.identity.ConnectIdentity;

@@ -25,11 +25,11 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
-import io.meshnative.connect.agent.AuthorizeRequest;
-import io.meshnative.connect.agent.CaConfiguration;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ConsulAgentException;
-import io.meshnative.connect.agent.LeafCertificate;
+import io.meshnative.connect.agent.internal.AuthorizeRequest;
+import io.meshnative.connect.agent.internal.CaConfiguration;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
+import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;

@@ -35,9 +35,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.AfterAll;

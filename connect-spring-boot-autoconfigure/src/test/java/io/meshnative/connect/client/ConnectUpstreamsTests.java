@@ -20,9 +20,9 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.discovery.RetryPolicy;
-import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.discovery.internal.RetryPolicy;
+import io.meshnative.connect.discovery.internal.RoutingDecision;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

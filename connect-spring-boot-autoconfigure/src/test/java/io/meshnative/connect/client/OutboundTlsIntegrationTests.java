@@ -22,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgentExtension;

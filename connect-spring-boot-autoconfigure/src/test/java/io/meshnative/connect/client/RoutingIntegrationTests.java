@@ -36,9 +36,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.loadbalancer.ConnectLoadBalancerConfiguration;
 import io.meshnative.connect.identity.ConnectIdentityManager;

@@ -20,8 +20,8 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.List;
 
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.RouteRequest;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.RouteRequest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;

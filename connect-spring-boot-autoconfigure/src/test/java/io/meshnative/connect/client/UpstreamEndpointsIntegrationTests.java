@@ -21,11 +21,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.agent.ServiceHealth;
-import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.agent.internal.AgentService;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.agent.internal.ServiceHealth;
+import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;

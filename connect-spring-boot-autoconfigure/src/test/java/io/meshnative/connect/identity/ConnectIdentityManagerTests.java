@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.jayway.jsonpath.JsonPath;
-import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.Watch;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;

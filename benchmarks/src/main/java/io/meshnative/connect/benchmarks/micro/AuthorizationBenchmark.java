@@ -20,7 +20,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.identity.SpiffeId;

@@ -22,11 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.LoadBalancingPolicies;
-import io.meshnative.connect.discovery.LoadBalancingPolicy;
-import io.meshnative.connect.discovery.RouteRequest;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.LoadBalancingPolicies;
+import io.meshnative.connect.discovery.internal.LoadBalancingPolicy;
+import io.meshnative.connect.discovery.internal.RouteRequest;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -25,14 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.agent.BenchmarkJson;
-import io.meshnative.connect.agent.DiscoveryChain;
-import io.meshnative.connect.discovery.DiscoveryChainEvaluator;
-import io.meshnative.connect.discovery.Endpoint;
-import io.meshnative.connect.discovery.LoadBalancingPolicies;
-import io.meshnative.connect.discovery.LoadBalancingPolicy;
-import io.meshnative.connect.discovery.RouteRequest;
-import io.meshnative.connect.discovery.RoutingDecision;
+import io.meshnative.connect.agent.internal.AgentJson;
+import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.discovery.internal.DiscoveryChainEvaluator;
+import io.meshnative.connect.discovery.internal.Endpoint;
+import io.meshnative.connect.discovery.internal.LoadBalancingPolicies;
+import io.meshnative.connect.discovery.internal.LoadBalancingPolicy;
+import io.meshnative.connect.discovery.internal.RouteRequest;
+import io.meshnative.connect.discovery.internal.RoutingDecision;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -53,7 +53,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RoutingBenchmark {
 
-	private final DiscoveryChain chain = BenchmarkJson.discoveryChain(resource("chain.json"));
+	private final DiscoveryChain chain = AgentJson.read(resource("chain.json"), DiscoveryChain.class);
 
 	private final DiscoveryChainEvaluator evaluator = new DiscoveryChainEvaluator();
 

@@ -21,8 +21,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.meshnative.connect.authz.SvidValidator;
 import io.meshnative.connect.identity.SpiffeId;
+import io.meshnative.connect.identity.internal.SvidValidator;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -19,7 +19,7 @@ package io.meshnative.connect.autoconfigure.actuate;
 import java.time.Clock;
 
 import io.meshnative.connect.actuate.ConnectHealthIndicator;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.ConnectIdentityAutoConfiguration;
 import io.meshnative.connect.autoconfigure.ConsulConnectProperties;
 import io.meshnative.connect.identity.ConnectIdentityManager;

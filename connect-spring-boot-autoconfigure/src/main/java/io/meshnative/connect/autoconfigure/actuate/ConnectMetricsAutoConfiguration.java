@@ -20,7 +20,7 @@ import java.time.Clock;
 
 import io.meshnative.connect.actuate.ConnectMetrics;
 import io.meshnative.connect.actuate.ConnectTlsHandshakeMetrics;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.autoconfigure.ConnectClientAutoConfiguration;
 import io.meshnative.connect.autoconfigure.ConnectIdentityAutoConfiguration;

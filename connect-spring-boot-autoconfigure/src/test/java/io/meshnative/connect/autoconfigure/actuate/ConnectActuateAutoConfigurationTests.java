@@ -22,7 +22,7 @@ import java.time.Duration;
 import io.meshnative.connect.actuate.ConnectEndpoint;
 import io.meshnative.connect.actuate.ConnectHealthIndicator;
 import io.meshnative.connect.actuate.ConnectMetrics;
-import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

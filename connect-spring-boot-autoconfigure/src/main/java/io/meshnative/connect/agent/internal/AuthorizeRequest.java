@@ -1,0 +1,35 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.agent.internal;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Body of {@code POST /v1/agent/connect/authorize}.
+ *
+ * @param target the destination service name (our own service)
+ * @param clientCertUri the SPIFFE ID from the caller's certificate URI SAN
+ * @param clientCertSerial the caller's certificate serial, colon-hex (accepted but not
+ * checked by Consul)
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public record AuthorizeRequest(String target, @JsonProperty("ClientCertURI") String clientCertUri,
+		@Nullable String clientCertSerial) {
+
+}

@@ -1,0 +1,743 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.agent.internal;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+
+import org.springframework.util.Assert;
+
+/**
+ * Client for the parts of the Consul agent HTTP API that Connect needs. Calls are
+ * non-blocking underneath (the JDK {@link HttpClient}), so many {@link Watch watches}
+ * share a few threads; the synchronous methods wait for the answer and throw
+ * {@link ConsulAgentException}.
+ * <p>
+ * The ACL token is sent as {@code X-Consul-Token}, never in the query string, and never
+ * appears in {@link #toString()}, log messages or exceptions.
+ *
+ * @author connect-spring-boot authors
+ * @since 0.1.0
+ */
+public final class ConsulAgentClient implements AutoCloseable {
+
+	private static final AtomicInteger threadCount = new AtomicInteger();
+
+	private final URI address;
+
+	private final String displayAddress;
+
+	private final @Nullable String token;
+
+	private final @Nullable String namespace;
+
+	private final @Nullable String partition;
+
+	private final Duration requestTimeout;
+
+	private final HttpClient http;
+
+	private final @Nullable ExecutorService ownedExecutor;
+
+	private final Set<Watch<?>> watches = ConcurrentHashMap.newKeySet();
+
+	private final List<Watch.Listener> watchListeners = new CopyOnWriteArrayList<>();
+
+	private ConsulAgentClient(Builder builder) {
+		this.address = builder.address;
+		this.displayAddress = displayAddress(builder.address);
+		this.token = (builder.token != null && !builder.token.isBlank()) ? builder.token.trim() : null;
+		this.namespace = builder.namespace;
+		this.partition = builder.partition;
+		this.requestTimeout = builder.requestTimeout;
+		Executor executor = builder.executor;
+		if (executor == null) {
+			ExecutorService created = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+					new SynchronousQueue<>(), (runnable) -> {
+						Thread thread = new Thread(runnable, "consul-agent-client-" + threadCount.incrementAndGet());
+						thread.setDaemon(true);
+						return thread;
+					});
+			this.ownedExecutor = created;
+			executor = created;
+		}
+		else {
+			this.ownedExecutor = null;
+		}
+		HttpClient.Builder http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(builder.connectTimeout)
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.executor(executor);
+		if (builder.sslContext != null) {
+			http.sslContext(builder.sslContext);
+		}
+		this.http = http.build();
+	}
+
+	/**
+	 * Create a builder for a client of the agent at the given address.
+	 * @param address the agent address, {@code http://host:port} or
+	 * {@code https://host:port}
+	 * @return the builder
+	 */
+	public static Builder builder(URI address) {
+		return new Builder(address);
+	}
+
+	/**
+	 * Return the agent address.
+	 * @return the address
+	 */
+	public URI getAddress() {
+		return this.address;
+	}
+
+	/**
+	 * Return the timeout of calls that do not block.
+	 * @return the request timeout
+	 */
+	public Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	/**
+	 * Run a query once, without blocking on the server.
+	 * @param <T> the value type
+	 * @param query the query
+	 * @return the answer
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public <T> AgentResponse<T> query(AgentQuery<T> query) {
+		return await(send(query, 0, null, null, this.requestTimeout));
+	}
+
+	/**
+	 * Run a query once, without blocking the calling thread.
+	 * @param <T> the value type
+	 * @param query the query
+	 * @return the answer; completes exceptionally with {@link ConsulAgentException} if
+	 * the call fails
+	 */
+	public <T> CompletableFuture<AgentResponse<T>> queryAsync(AgentQuery<T> query) {
+		return send(query, 0, null, null, this.requestTimeout);
+	}
+
+	/**
+	 * Return the admin partition sent with calls that take one.
+	 * @return the partition, {@code null} for the agent's
+	 */
+	public @Nullable String getPartition() {
+		return this.partition;
+	}
+
+	/**
+	 * Return the Connect CA roots.
+	 * @return the roots
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public CaRoots getCaRoots() {
+		return query(AgentQuery.caRoots()).value();
+	}
+
+	/**
+	 * Return the current leaf certificate of a service, issuing one if needed.
+	 * @param service the service name
+	 * @return the leaf certificate
+	 * @throws ConsulAgentException if the call fails, for example with 403 when the token
+	 * lacks {@code service:write}
+	 */
+	public LeafCertificate getLeafCertificate(String service) {
+		return query(AgentQuery.leafCertificate(service)).value();
+	}
+
+	/**
+	 * Ask the agent whether a caller may connect to a service.
+	 * @param request the caller and the target
+	 * @return the decision
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public AuthorizeResult authorize(AuthorizeRequest request) {
+		return await(authorizeAsync(request));
+	}
+
+	/**
+	 * Ask the agent whether a caller may connect to a service, without waiting for the
+	 * answer.
+	 * @param request the caller and the target
+	 * @return the decision; completes exceptionally with {@link ConsulAgentException} if
+	 * the call fails
+	 */
+	public CompletableFuture<AuthorizeResult> authorizeAsync(AuthorizeRequest request) {
+		return sendWrite("POST", "/v1/agent/connect/authorize", request, "service:write on '" + request.target() + "'",
+				json(AuthorizeResult.class));
+	}
+
+	/**
+	 * Return a service instance registered with the local agent.
+	 * @param serviceId the instance ID
+	 * @return the instance
+	 * @throws ConsulAgentException if the call fails (404 when the agent does not know
+	 * the ID)
+	 */
+	public AgentService getAgentService(String serviceId) {
+		return query(AgentQuery.agentService(serviceId)).value();
+	}
+
+	/**
+	 * Register a service instance with the local agent.
+	 * @param registration the registration
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public void registerService(ServiceRegistration registration) {
+		await(sendWrite("PUT", "/v1/agent/service/register", registration,
+				"service:write on '" + registration.name() + "'", ConsulAgentClient::ignoreBody));
+	}
+
+	/**
+	 * Deregister a service instance from the local agent.
+	 * @param serviceId the instance ID
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public void deregisterService(String serviceId) {
+		await(sendWrite("PUT", "/v1/agent/service/deregister/" + AgentQuery.segment(serviceId), null,
+				"service:write on the service with ID '" + serviceId + "'", ConsulAgentClient::ignoreBody));
+	}
+
+	/**
+	 * Return the Connect-capable instances of a service whose checks all pass.
+	 * @param service the service name
+	 * @return the instances
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public List<ServiceHealth> getConnectHealth(String service) {
+		return query(AgentQuery.connectHealth(service, true, null, null)).value();
+	}
+
+	/**
+	 * Return the compiled discovery chain of a service.
+	 * @param service the service name
+	 * @return the chain
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public DiscoveryChain getDiscoveryChain(String service) {
+		return query(AgentQuery.discoveryChain(service, null)).value();
+	}
+
+	/**
+	 * Return the intentions whose destination matches a service, in evaluation order.
+	 * @param service the destination service name
+	 * @return the intentions
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public List<Intention> getIntentionsForDestination(String service) {
+		Map<String, List<Intention>> matches = query(AgentQuery.intentionMatch("destination", service)).value();
+		List<Intention> intentions = matches.get(service);
+		return (intentions != null) ? intentions : Collections.emptyList();
+	}
+
+	/**
+	 * Create or replace a config entry.
+	 * @param entry the entry, with {@code Kind} and {@code Name}
+	 * @throws ConsulAgentException if Consul rejects the entry (validation errors are
+	 * reported with HTTP 500)
+	 */
+	public void putConfigEntry(Map<String, ?> entry) {
+		String kind = String.valueOf(entry.get("Kind"));
+		String name = String.valueOf(entry.get("Name"));
+		Boolean written = await(sendWrite("PUT", "/v1/config", entry, AgentQuery.configWritePermission(kind, name),
+				json(Boolean.class)));
+		if (!Boolean.TRUE.equals(written)) {
+			throw new ConsulAgentException("PUT /v1/config", this.displayAddress, 200,
+					"the " + kind + " entry '" + name + "' was not written", null, null);
+		}
+	}
+
+	/**
+	 * Return a config entry.
+	 * @param kind the kind
+	 * @param name the name
+	 * @return the entry, or empty if there is none
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public Optional<Map<String, Object>> getConfigEntry(String kind, String name) {
+		try {
+			return Optional.of(query(AgentQuery.configEntry(kind, name)).value());
+		}
+		catch (ConsulAgentException ex) {
+			if (ex.getStatus() == 404) {
+				return Optional.empty();
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Delete a config entry; deleting an absent entry succeeds.
+	 * @param kind the kind
+	 * @param name the name
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public void deleteConfigEntry(String kind, String name) {
+		await(sendWrite("DELETE", "/v1/config/" + AgentQuery.segment(kind) + "/" + AgentQuery.segment(name), null,
+				AgentQuery.configWritePermission(kind, name), ConsulAgentClient::ignoreBody));
+	}
+
+	/**
+	 * Return the Connect CA configuration.
+	 * @return the configuration
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public CaConfiguration getCaConfiguration() {
+		return await(sendRead("/v1/connect/ca/configuration", "operator:read", new TypeReference<CaConfiguration>() {
+		}));
+	}
+
+	/**
+	 * Replace the Connect CA configuration; a new root key or certificate rotates the
+	 * root.
+	 * @param configuration the configuration
+	 * @throws ConsulAgentException if the call fails
+	 */
+	public void updateCaConfiguration(CaConfiguration configuration) {
+		await(sendWrite("PUT", "/v1/connect/ca/configuration", configuration, "operator:write",
+				ConsulAgentClient::ignoreBody));
+	}
+
+	/**
+	 * Send a query.
+	 * @param <T> the value type
+	 * @param query the query
+	 * @param index the index to block on, {@code 0} for none
+	 * @param hash the content hash to block on, or {@code null}
+	 * @param wait the longest time the agent may block, or {@code null} when not blocking
+	 * @param timeout the time after which the call fails
+	 * @return the answer
+	 */
+	<T> CompletableFuture<AgentResponse<T>> send(AgentQuery<T> query, long index, @Nullable String hash,
+			@Nullable Duration wait, Duration timeout) {
+		List<String> parameters = new ArrayList<>(AgentQuery.encodeParameters(query.getParameters()));
+		if (query.isScoped()) {
+			addScope(parameters);
+		}
+		if (index > 0) {
+			parameters.add("index=" + index);
+		}
+		if (hash != null) {
+			parameters.add("hash=" + AgentQuery.encode(hash));
+		}
+		if (wait != null && (index > 0 || hash != null)) {
+			parameters.add("wait=" + GoDuration.format(wait));
+		}
+		String endpoint = query.describe();
+		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
+		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+			.handle((response, failure) -> handle(endpoint, query.getPermission(), response, failure, query::decode,
+					timeout));
+	}
+
+	private <T> CompletableFuture<T> sendRead(String path, String permission, TypeReference<T> type) {
+		HttpRequest request = request(path, Collections.emptyList(), this.requestTimeout).GET().build();
+		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+			.handle((response, failure) -> handle("GET " + path, permission, response, failure,
+					(body) -> AgentJson.MAPPER.readValue(body, type), this.requestTimeout))
+			.thenApply(AgentResponse::value);
+	}
+
+	private <T> CompletableFuture<T> sendWrite(String method, String path, @Nullable Object body, String permission,
+			AgentQuery.Decoder<T> decoder) {
+		HttpRequest.Builder builder = request(path, Collections.emptyList(), this.requestTimeout);
+		if (body != null) {
+			builder.header("Content-Type", "application/json");
+			builder.method(method, HttpRequest.BodyPublishers.ofByteArray(AgentJson.MAPPER.writeValueAsBytes(body)));
+		}
+		else {
+			builder.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		String endpoint = method + " " + path;
+		return this.http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
+			.handle((response, failure) -> handle(endpoint, permission, response, failure, decoder,
+					this.requestTimeout))
+			.thenApply(AgentResponse::value);
+	}
+
+	private static <T> AgentQuery.Decoder<T> json(Class<T> type) {
+		return (bytes) -> AgentJson.MAPPER.readValue(bytes, type);
+	}
+
+	private static Boolean ignoreBody(byte[] body) {
+		return Boolean.TRUE;
+	}
+
+	private HttpRequest.Builder request(String path, List<String> parameters, Duration timeout) {
+		StringBuilder uri = new StringBuilder(this.address.toString());
+		while (uri.length() > 0 && uri.charAt(uri.length() - 1) == '/') {
+			uri.setLength(uri.length() - 1);
+		}
+		uri.append(path);
+		char separator = (path.indexOf('?') >= 0) ? '&' : '?';
+		for (String parameter : parameters) {
+			uri.append(separator).append(parameter);
+			separator = '&';
+		}
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout);
+		if (this.token != null) {
+			builder.header("X-Consul-Token", this.token);
+		}
+		return builder;
+	}
+
+	private void addScope(List<String> parameters) {
+		if (this.namespace != null && !this.namespace.isEmpty()) {
+			parameters.add("ns=" + AgentQuery.encode(this.namespace));
+		}
+		if (this.partition != null && !this.partition.isEmpty()) {
+			parameters.add("partition=" + AgentQuery.encode(this.partition));
+		}
+	}
+
+	private <T> AgentResponse<T> handle(String endpoint, String permission, @Nullable HttpResponse<byte[]> response,
+			@Nullable Throwable failure, AgentQuery.Decoder<T> decoder, Duration timeout) {
+		if (failure != null || response == null) {
+			throw transportFailure(endpoint, unwrap(failure), timeout);
+		}
+		int status = response.statusCode();
+		String body = new String(response.body(), StandardCharsets.UTF_8);
+		if (status != 200) {
+			throw new ConsulAgentException(endpoint, this.displayAddress, status, abbreviate(body),
+					fixFor(status, body, permission), null);
+		}
+		T value;
+		try {
+			value = decoder.decode(response.body());
+		}
+		catch (JacksonException | IllegalArgumentException ex) {
+			throw new ConsulAgentException(endpoint, this.displayAddress, status,
+					"the body could not be decoded (" + withoutSecrets(ex.getMessage()) + ")",
+					"check that connect.agent.address points at a Consul agent", null);
+		}
+		if (value == null) {
+			throw new ConsulAgentException(endpoint, this.displayAddress, status, "the body is empty or JSON null",
+					"check that connect.agent.address points at a Consul agent", null);
+		}
+		return new AgentResponse<>(value, headerLong(response, "X-Consul-Index"),
+				response.headers().firstValue("X-Consul-ContentHash").orElse(null),
+				response.headers().firstValue("X-Cache").map("HIT"::equalsIgnoreCase).orElse(null),
+				response.headers().firstValue("Age").map(ConsulAgentClient::seconds).orElse(null));
+	}
+
+	/**
+	 * Remove what could be key or token material from a decoder message: a body that
+	 * cannot be decoded may be a leaf whose private key the decoder quotes. Long runs of
+	 * Base64 characters become {@code [...]}; the exception that carried the original
+	 * message is not kept as a cause.
+	 * @param message the decoder's message
+	 * @return the message without such runs
+	 */
+	static String withoutSecrets(@Nullable String message) {
+		return String.valueOf(message).replaceAll("[A-Za-z0-9+/=_-]{16,}", "[...]");
+	}
+
+	private ConsulAgentException transportFailure(String endpoint, @Nullable Throwable failure, Duration timeout) {
+		if (failure instanceof ConsulAgentException agentException) {
+			return agentException;
+		}
+		if (failure instanceof HttpTimeoutException) {
+			return new ConsulAgentException(endpoint, this.displayAddress, 0,
+					"no answer within " + timeout.toMillis() + "ms",
+					"check that the agent is healthy; connect.agent.request-timeout sets the limit for calls that do "
+							+ "not block",
+					failure);
+		}
+		if (failure instanceof CancellationException) {
+			return new ConsulAgentException(endpoint, this.displayAddress, 0, "the call was cancelled", null, failure);
+		}
+		if (failure instanceof SSLException) {
+			return new ConsulAgentException(endpoint, this.displayAddress, 0,
+					"TLS failure (" + failure.getMessage() + ")",
+					"check connect.agent.tls.* (or CONSUL_CACERT) against the agent's HTTPS certificate", failure);
+		}
+		String message = (failure != null) ? failure.getClass().getSimpleName()
+				+ ((failure.getMessage() != null) ? " (" + failure.getMessage() + ")" : "") : "unknown failure";
+		String fix = "check that a Consul agent runs at " + this.displayAddress
+				+ " and that connect.agent.address (or CONSUL_HTTP_ADDR) points at it";
+		return new ConsulAgentException(endpoint, this.displayAddress, 0,
+				(failure instanceof ConnectException) ? "connection refused" : message, fix, failure);
+	}
+
+	private static @Nullable String fixFor(int status, String body, String permission) {
+		if (status == 403) {
+			if (body.contains("ACL not found")) {
+				return "the ACL token is not known to Consul; set a valid token with connect.agent.token "
+						+ "(or CONSUL_HTTP_TOKEN)";
+			}
+			return "the ACL token (connect.agent.token or CONSUL_HTTP_TOKEN) needs " + permission;
+		}
+		if (status == 429) {
+			return "the agent is rate limiting requests; calls are retried with backoff";
+		}
+		if (status == 500 && body.contains("CA has not finished initializing")) {
+			return "wait until the Consul servers have a leader and the Connect CA is initialised; "
+					+ "check that connect { enabled = true } is set on the servers";
+		}
+		if (status == 500 && body.contains("Connect must be enabled")) {
+			return "enable Connect on the Consul servers with connect { enabled = true }";
+		}
+		return null;
+	}
+
+	private static long headerLong(HttpResponse<?> response, String name) {
+		return response.headers().firstValue(name).map((value) -> {
+			try {
+				return Long.parseLong(value.trim());
+			}
+			catch (NumberFormatException ex) {
+				return 0L;
+			}
+		}).orElse(0L);
+	}
+
+	private static @Nullable Duration seconds(String value) {
+		try {
+			return Duration.ofSeconds(Long.parseLong(value.trim()));
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	private static String abbreviate(String body) {
+		String trimmed = body.trim();
+		return (trimmed.length() > 500) ? trimmed.substring(0, 500) + "..." : trimmed;
+	}
+
+	static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+		Throwable current = failure;
+		while ((current instanceof CompletionException || current instanceof ExecutionException)
+				&& current.getCause() != null) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+	private <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.get();
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = unwrap(ex);
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(cause);
+		}
+		catch (InterruptedException ex) {
+			future.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new ConsulAgentException("call", this.displayAddress, 0, "interrupted", null, ex);
+		}
+	}
+
+	private static String displayAddress(URI address) {
+		String scheme = (address.getScheme() != null) ? address.getScheme() : "http";
+		String host = (address.getHost() != null) ? address.getHost() : String.valueOf(address.getAuthority());
+		return scheme + "://" + host + ((address.getPort() >= 0) ? ":" + address.getPort() : "");
+	}
+
+	/**
+	 * Add a listener told about the failures of every {@link Watch} on this client, in
+	 * addition to each watch's own listener.
+	 * @param listener the listener
+	 */
+	public void addWatchListener(Watch.Listener listener) {
+		this.watchListeners.add(listener);
+	}
+
+	List<Watch.Listener> getWatchListeners() {
+		return this.watchListeners;
+	}
+
+	/**
+	 * Return the watches on this client that are running.
+	 * @return the running watches, a snapshot
+	 */
+	public List<Watch<?>> getWatches() {
+		return List.copyOf(this.watches);
+	}
+
+	void watchStarted(Watch<?> watch) {
+		this.watches.add(watch);
+	}
+
+	void watchStopped(Watch<?> watch) {
+		this.watches.remove(watch);
+	}
+
+	@Override
+	public void close() {
+		if (this.ownedExecutor != null) {
+			this.ownedExecutor.shutdownNow();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ConsulAgentClient[address=" + this.displayAddress + ", token="
+				+ ((this.token != null) ? "<set>" : "<none>") + "]";
+	}
+
+	/**
+	 * Builder for {@link ConsulAgentClient}.
+	 */
+	public static final class Builder {
+
+		private final URI address;
+
+		private @Nullable String token;
+
+		private @Nullable SSLContext sslContext;
+
+		private @Nullable String namespace;
+
+		private @Nullable String partition;
+
+		private Duration connectTimeout = Duration.ofSeconds(5);
+
+		private Duration requestTimeout = Duration.ofSeconds(30);
+
+		private @Nullable Executor executor;
+
+		private Builder(URI address) {
+			Assert.notNull(address, "'address' must not be null");
+			Assert.isTrue("http".equals(address.getScheme()) || "https".equals(address.getScheme()),
+					() -> "Consul agent address '" + address + "' must start with http:// or https://");
+			this.address = address;
+		}
+
+		/**
+		 * Set the ACL token sent with every call.
+		 * @param token the token, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder token(@Nullable String token) {
+			this.token = token;
+			return this;
+		}
+
+		/**
+		 * Set the TLS context for an {@code https} agent address.
+		 * @param sslContext the context, or {@code null} for the JDK default
+		 * @return this builder
+		 */
+		public Builder sslContext(@Nullable SSLContext sslContext) {
+			this.sslContext = sslContext;
+			return this;
+		}
+
+		/**
+		 * Set the namespace sent with calls that take one (Consul Enterprise).
+		 * @param namespace the namespace, or {@code null}
+		 * @return this builder
+		 */
+		public Builder namespace(@Nullable String namespace) {
+			this.namespace = namespace;
+			return this;
+		}
+
+		/**
+		 * Set the admin partition sent with calls that take one (Consul Enterprise).
+		 * @param partition the partition, or {@code null}
+		 * @return this builder
+		 */
+		public Builder partition(@Nullable String partition) {
+			this.partition = partition;
+			return this;
+		}
+
+		/**
+		 * Set the TCP connect timeout.
+		 * @param connectTimeout the timeout
+		 * @return this builder
+		 */
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the timeout of calls that do not block.
+		 * @param requestTimeout the timeout
+		 * @return this builder
+		 */
+		public Builder requestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the executor that completes calls; by default the client owns a pool of
+		 * daemon threads.
+		 * @param executor the executor
+		 * @return this builder
+		 */
+		public Builder executor(@Nullable Executor executor) {
+			this.executor = executor;
+			return this;
+		}
+
+		/**
+		 * Build the client.
+		 * @return the client
+		 */
+		public ConsulAgentClient build() {
+			return new ConsulAgentClient(this);
+		}
+
+	}
+
+}
