@@ -16,15 +16,15 @@
 
 package io.meshnative.connect.client;
 
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -40,19 +40,15 @@ import io.meshnative.connect.discovery.internal.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.micrometer.observation.ObservationRegistry;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 /**
- * The upstreams this application calls: one {@link UpstreamEndpoints} per upstream name,
- * started on first use; the shared Reactor Netty client whose TLS presents the service's
- * leaf and checks each server's identity; and the per-request routing (discovery-chain
- * evaluation, target failover, load balancing).
+ * The upstreams this application calls, and the routing of each request: discovery-chain
+ * evaluation with the upstream's settings, then the choice of an endpoint (target
+ * failover, load balancing). The endpoint watches ({@link UpstreamWatches}), the HTTP
+ * clients ({@link MeshHttpClients}) and the active-request counters
+ * ({@link ActiveRequests}) are each kept by their own class.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -63,46 +59,29 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * Response timeout when neither the route nor the resolver sets one: Envoy's default
 	 * route timeout, so that no mesh call can hang forever.
 	 */
-	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
-
-	/**
-	 * How long a pooled connection may stay idle before it is closed.
-	 */
-	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
+	static final Duration DEFAULT_RESPONSE_TIMEOUT = MeshHttpClients.DEFAULT_RESPONSE_TIMEOUT;
 
 	private final ConsulAgentClient client;
 
 	private final ConnectIdentityManager identityManager;
 
-	private final Duration watchWait;
-
-	private final Duration loadTimeout;
-
 	private final Function<String, @Nullable UpstreamSettings> settings;
 
 	private final DiscoveryChainEvaluator evaluator = new DiscoveryChainEvaluator();
 
-	private final Map<String, UpstreamEndpoints> upstreams = new ConcurrentHashMap<>();
+	private final ActiveRequests activeRequests = new ActiveRequests();
 
-	private final Map<String, AtomicInteger> activeRequests = new ConcurrentHashMap<>();
+	private final UpstreamWatches watches;
 
 	private final Map<String, LoadBalancingPolicy> policies = new ConcurrentHashMap<>();
-
-	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
 
 	private final List<ConnectClientListener> listeners = new CopyOnWriteArrayList<>();
 
 	private final ConnectClientListener listener = new CompositeListener(this.listeners);
 
-	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+	private final MeshHttpClients httpClients;
 
-	/**
-	 * Event loops of our own: an application's Reactor Netty global resources are
-	 * disposed when any of its contexts closes, which would strand connections of clients
-	 * still in use.
-	 */
-	private final LoopResources loops = LoopResources.create("connect-mesh", LoopResources.DEFAULT_IO_WORKER_COUNT,
-			true);
+	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	/**
 	 * Create a new instance.
@@ -131,8 +110,8 @@ public final class ConnectUpstreams implements AutoCloseable {
 		this.settings = settings;
 		this.client = client;
 		this.identityManager = identityManager;
-		this.watchWait = watchWait;
-		this.loadTimeout = loadTimeout;
+		this.watches = new UpstreamWatches(client, watchWait, loadTimeout, this::settings, this.activeRequests);
+		this.httpClients = new MeshHttpClients(identityManager, this.listener);
 	}
 
 	/**
@@ -143,42 +122,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the HTTP client
 	 */
 	public HttpClient httpClient(SpiffeId expected) {
-		return this.clients.computeIfAbsent(expected, this::createClient).http();
-	}
-
-	private Client createClient(SpiffeId expected) {
-		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
-		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
-			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
-					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
-			.build();
-		return new Client(provider,
-				HttpClient.create(provider)
-					.runOn(this.loops)
-					.responseTimeout(DEFAULT_RESPONSE_TIMEOUT)
-					.secure((spec) -> spec.sslContext(sslContext))
-					.doOnChannelInit((observer, channel, remoteAddress) -> {
-						this.listener.connectionOpened(expected.service());
-						channel.closeFuture()
-							.addListener((future) -> this.listener.connectionClosed(expected.service()));
-					}));
-	}
-
-	/**
-	 * Whether a pooled connection was opened with a leaf other than the current one: such
-	 * a connection is closed instead of being reused (and once its request completes), so
-	 * that after a rotation every new request leaves with the current leaf.
-	 * @param connection the pooled connection
-	 * @param current the current leaf
-	 * @return whether the connection presents another leaf
-	 */
-	static boolean presentsAnotherLeaf(Connection connection, X509Certificate current) {
-		SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
-		if (ssl == null) {
-			return false;
-		}
-		Certificate[] presented = ssl.engine().getSession().getLocalCertificates();
-		return presented != null && presented.length > 0 && !current.equals(presented[0]);
+		return this.httpClients.httpClient(expected);
 	}
 
 	/**
@@ -199,10 +143,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the endpoints
 	 */
 	public UpstreamEndpoints endpoints(String upstream) {
-		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream,
-				(name) -> new UpstreamEndpoints(name, settings(name), this.client, this.watchWait).start());
-		endpoints.awaitLoaded(this.loadTimeout);
-		return endpoints;
+		return this.watches.endpoints(upstream);
 	}
 
 	/**
@@ -218,12 +159,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 		if (chain == null) {
 			String error = endpoints.getChainError();
 			this.listener.noHealthyEndpoint(upstream);
-			throw new NoHealthyUpstreamException(upstream, java.util.Collections.emptyList(),
+			throw new NoHealthyUpstreamException(upstream, Collections.emptyList(),
 					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress()
 							+ ((error != null) ? ": " + error : " in time"));
 		}
-		RoutingDecision decision = this.evaluator.evaluate(chain, request,
-				java.util.concurrent.ThreadLocalRandom.current().nextDouble(100));
+		RoutingDecision decision = this.evaluator.evaluate(chain, request, ThreadLocalRandom.current().nextDouble(100));
 		return withSettings(decision, settings(upstream));
 	}
 
@@ -251,7 +191,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 			loadBalancer = (loadBalancer != null)
 					? new DiscoveryChain.LoadBalancer(policy, loadBalancer.ringHashConfig(),
 							loadBalancer.leastRequestConfig(), loadBalancer.hashPolicies())
-					: new DiscoveryChain.LoadBalancer(policy, null, null, java.util.Collections.emptyList());
+					: new DiscoveryChain.LoadBalancer(policy, null, null, Collections.emptyList());
 		}
 		return new RoutingDecision(decision.targets(), decision.rewrittenPath(), requestTimeout, connectTimeout,
 				decision.retryPolicy(), decision.requestHeaderModifiers(), decision.responseHeaderModifiers(),
@@ -303,7 +243,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the counter of active requests
 	 */
 	public AtomicInteger active(Endpoint endpoint) {
-		return this.activeRequests.computeIfAbsent(key(endpoint), (key) -> new AtomicInteger());
+		return this.activeRequests.counter(endpoint);
+	}
+
+	ActiveRequests activeRequests() {
+		return this.activeRequests;
 	}
 
 	/**
@@ -337,20 +281,17 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the upstreams, a snapshot
 	 */
 	public Map<String, UpstreamEndpoints> getUpstreams() {
-		return new java.util.TreeMap<>(this.upstreams);
+		return this.watches.snapshot();
 	}
 
 	static String key(Endpoint endpoint) {
-		return endpoint.address() + ":" + endpoint.port();
+		return ActiveRequests.key(endpoint);
 	}
 
 	@Override
 	public void close() {
-		this.upstreams.values().forEach(UpstreamEndpoints::close);
-		this.upstreams.clear();
-		this.clients.values().forEach((client) -> client.provider().dispose());
-		this.clients.clear();
-		this.loops.dispose();
+		this.watches.close();
+		this.httpClients.close();
 	}
 
 	/**
@@ -361,10 +302,6 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @param expected the identity it must present
 	 */
 	public record Selection(Endpoint endpoint, DiscoveryChain.Target target, SpiffeId expected) {
-
-	}
-
-	private record Client(ConnectionProvider provider, HttpClient http) {
 
 	}
 

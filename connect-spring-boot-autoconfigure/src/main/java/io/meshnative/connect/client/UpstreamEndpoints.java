@@ -19,10 +19,12 @@ package io.meshnative.connect.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +78,9 @@ public final class UpstreamEndpoints implements AutoCloseable {
 
 	private boolean closed;
 
+	private Runnable endpointsChanged = () -> {
+	};
+
 	/**
 	 * Create a new instance.
 	 * @param upstream the upstream service name
@@ -91,6 +96,16 @@ public final class UpstreamEndpoints implements AutoCloseable {
 		this.partition = nonDefault(settings.partition());
 		this.client = client;
 		this.watchWait = watchWait;
+	}
+
+	/**
+	 * Set what to run after the endpoints of a target changed or a target was dropped.
+	 * @param endpointsChanged the callback
+	 * @return this instance
+	 */
+	UpstreamEndpoints onEndpointsChanged(Runnable endpointsChanged) {
+		this.endpointsChanged = endpointsChanged;
+		return this;
 	}
 
 	/**
@@ -182,7 +197,25 @@ public final class UpstreamEndpoints implements AutoCloseable {
 		return (target != null) ? target.endpoints : Collections.emptyList();
 	}
 
+	/**
+	 * Return the endpoints ({@code address:port}) of every target.
+	 * @return the endpoint keys
+	 */
+	Set<String> endpointKeys() {
+		List<TargetWatch> current;
+		synchronized (this.monitor) {
+			current = new ArrayList<>(this.targets.values());
+		}
+		Set<String> keys = new HashSet<>();
+		for (TargetWatch target : current) {
+			target.endpoints
+				.forEach((entry) -> keys.add(ActiveRequests.key(entry.dialAddress(), entry.service().port())));
+		}
+		return keys;
+	}
+
 	private void chainChanged(DiscoveryChain chain) {
+		boolean dropped;
 		synchronized (this.monitor) {
 			if (this.closed) {
 				return;
@@ -196,7 +229,7 @@ public final class UpstreamEndpoints implements AutoCloseable {
 					this.targets.put(target.id(), new TargetWatch(target));
 				}
 			}
-			this.targets.entrySet().removeIf((entry) -> {
+			dropped = this.targets.entrySet().removeIf((entry) -> {
 				boolean gone = !chain.targets().containsKey(entry.getKey());
 				if (gone) {
 					entry.getValue().watch.stop();
@@ -209,6 +242,9 @@ public final class UpstreamEndpoints implements AutoCloseable {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Upstream '" + this.upstream + "': chain starts at " + chain.startNode() + ", targets "
 					+ chain.targets().keySet());
+		}
+		if (dropped) {
+			this.endpointsChanged.run();
 		}
 		this.chainLoaded.countDown();
 	}
@@ -288,6 +324,7 @@ public final class UpstreamEndpoints implements AutoCloseable {
 						+ usable.size() + " healthy endpoint(s)");
 			}
 			this.loaded.countDown();
+			UpstreamEndpoints.this.endpointsChanged.run();
 		}
 
 	}

@@ -1,0 +1,129 @@
+/*
+ * Copyright 2026-present the original author or authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.meshnative.connect.client;
+
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.meshnative.connect.identity.ConnectIdentityManager;
+import io.meshnative.connect.identity.SpiffeId;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The Reactor Netty clients of mesh calls, one per identity the servers must present:
+ * mTLS with the service's current leaf, the server's SPIFFE ID checked in every
+ * handshake, connections pooled per identity and closed once idle or opened with an
+ * earlier leaf.
+ *
+ * @author connect-spring-boot authors
+ */
+final class MeshHttpClients implements AutoCloseable {
+
+	/**
+	 * Response timeout when neither the route nor the resolver sets one: Envoy's default
+	 * route timeout, so that no mesh call can hang forever.
+	 */
+	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
+
+	/**
+	 * How long a pooled connection may stay idle before it is closed.
+	 */
+	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
+
+	private final ConnectIdentityManager identityManager;
+
+	private final ConnectClientListener listener;
+
+	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
+
+	/**
+	 * Event loops of our own: an application's Reactor Netty global resources are
+	 * disposed when any of its contexts closes, which would strand connections of clients
+	 * still in use.
+	 */
+	private final LoopResources loops = LoopResources.create("connect-mesh", LoopResources.DEFAULT_IO_WORKER_COUNT,
+			true);
+
+	MeshHttpClients(ConnectIdentityManager identityManager, ConnectClientListener listener) {
+		this.identityManager = identityManager;
+		this.listener = listener;
+	}
+
+	/**
+	 * Return the client for calls to servers that must present an identity.
+	 * @param expected the identity the servers must present
+	 * @return the HTTP client
+	 */
+	HttpClient httpClient(SpiffeId expected) {
+		return this.clients.computeIfAbsent(expected, this::createClient).http();
+	}
+
+	private Client createClient(SpiffeId expected) {
+		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
+		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
+			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
+					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
+			.build();
+		return new Client(provider,
+				HttpClient.create(provider)
+					.runOn(this.loops)
+					.responseTimeout(DEFAULT_RESPONSE_TIMEOUT)
+					.secure((spec) -> spec.sslContext(sslContext))
+					.doOnChannelInit((observer, channel, remoteAddress) -> {
+						this.listener.connectionOpened(expected.service());
+						channel.closeFuture()
+							.addListener((future) -> this.listener.connectionClosed(expected.service()));
+					}));
+	}
+
+	/**
+	 * Whether a pooled connection was opened with a leaf other than the current one: such
+	 * a connection is closed instead of being reused (and once its request completes), so
+	 * that after a rotation every new request leaves with the current leaf.
+	 * @param connection the pooled connection
+	 * @param current the current leaf
+	 * @return whether the connection presents another leaf
+	 */
+	static boolean presentsAnotherLeaf(Connection connection, X509Certificate current) {
+		SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
+		if (ssl == null) {
+			return false;
+		}
+		Certificate[] presented = ssl.engine().getSession().getLocalCertificates();
+		return presented != null && presented.length > 0 && !current.equals(presented[0]);
+	}
+
+	@Override
+	public void close() {
+		this.clients.values().forEach((client) -> client.provider().dispose());
+		this.clients.clear();
+		this.loops.dispose();
+	}
+
+	private record Client(ConnectionProvider provider, HttpClient http) {
+
+	}
+
+}
