@@ -50,9 +50,8 @@ import org.springframework.http.HttpMethod;
  * timeouts and retries are not applied on this path: {@code @ConnectClient} applies them.
  *
  * @author connect-spring-boot authors
- * @since 0.1.0
  */
-public final class ConnectLoadBalancer implements ReactorServiceInstanceLoadBalancer {
+final class ConnectLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
 	/**
 	 * Metadata key of the SPIFFE ID a chosen instance must present.
@@ -68,7 +67,7 @@ public final class ConnectLoadBalancer implements ReactorServiceInstanceLoadBala
 	 * @param upstream the upstream name (the load-balancer client name)
 	 * @param upstreams the upstreams
 	 */
-	public ConnectLoadBalancer(String upstream, ConnectUpstreams upstreams) {
+	ConnectLoadBalancer(String upstream, ConnectUpstreams upstreams) {
 		this.upstream = upstream;
 		this.upstreams = upstreams;
 	}

@@ -14,10 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.autoconfigure.loadbalancer;
-
-import io.meshnative.connect.client.ConnectLoadBalancer;
-import io.meshnative.connect.client.ConnectUpstreams;
+package io.meshnative.connect.client;
 
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
