@@ -17,8 +17,8 @@
 package io.meshnative.connect.autoconfigure;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.registration.ConnectNativeRegistrar;
-import io.meshnative.connect.registration.DeregisterBeforeShutdown;
+import io.meshnative.connect.registration.internal.ConnectNativeRegistrar;
+import io.meshnative.connect.registration.internal.DeregisterBeforeShutdown;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.registration;
+package io.meshnative.connect.registration.internal;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.registration;
+package io.meshnative.connect.registration.internal;
 
 import java.net.URI;
 import java.util.Map;

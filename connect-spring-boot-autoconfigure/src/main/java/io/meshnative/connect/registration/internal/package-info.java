@@ -16,8 +16,13 @@
 
 /**
  * Registration of the application with Consul as a Connect-native service.
+ * <p>
+ * <strong>Internal:</strong> this package is not part of the supported API of
+ * connect-spring-boot. Its types are public only so that the starter's other packages,
+ * {@code connect-proxy} and the benchmarks can use them; they may change or disappear in
+ * any release without notice. See {@code docs/extending.md} for the supported API.
  */
 @NullMarked
-package io.meshnative.connect.registration;
+package io.meshnative.connect.registration.internal;
 
 import org.jspecify.annotations.NullMarked;
