@@ -62,7 +62,7 @@ class ConnectProxyConfiguration {
 	@Bean(destroyMethod = "close")
 	ConnectAuthorizer connectAuthorizer(ConsulAgentClient client, ConnectIdentityManager identityManager,
 			ConsulConnectProperties properties) {
-		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode().toAuthorizerFailureMode();
+		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode();
 		ConnectAuthorizer authorizer = new ConnectAuthorizer(client, identityManager.getService(), failureMode,
 				properties.getAgent().getWatchWait())
 			.start();

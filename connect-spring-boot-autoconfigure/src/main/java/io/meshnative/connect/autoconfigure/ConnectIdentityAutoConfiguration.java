@@ -78,7 +78,7 @@ public final class ConnectIdentityAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "connect.inbound.enabled", matchIfMissing = true)
 	ConnectAuthorizer connectAuthorizer(ConsulAgentClient client, ConnectIdentityManager identityManager,
 			ConsulConnectProperties properties) {
-		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode().toAuthorizerFailureMode();
+		ConnectAuthorizer.FailureMode failureMode = properties.getAuthz().getFailureMode();
 		ConnectAuthorizer authorizer = new ConnectAuthorizer(client, identityManager.getService(), failureMode,
 				properties.getAgent().getWatchWait())
 			.start();

@@ -253,7 +253,7 @@ public class ConsulConnectProperties {
 		 * yet, or the ACL token may not read them) and, when no intention matches, while
 		 * the default decision is not known.
 		 */
-		private FailureMode failureMode = FailureMode.DENY;
+		private ConnectAuthorizer.FailureMode failureMode = ConnectAuthorizer.FailureMode.DENY;
 
 		@Deprecated(since = "0.1.0", forRemoval = true)
 		@DeprecatedConfigurationProperty(
@@ -267,11 +267,11 @@ public class ConsulConnectProperties {
 			this.cacheTtl = cacheTtl;
 		}
 
-		public FailureMode getFailureMode() {
+		public ConnectAuthorizer.FailureMode getFailureMode() {
 			return this.failureMode;
 		}
 
-		public void setFailureMode(FailureMode failureMode) {
+		public void setFailureMode(ConnectAuthorizer.FailureMode failureMode) {
 			this.failureMode = failureMode;
 		}
 
@@ -310,31 +310,6 @@ public class ConsulConnectProperties {
 
 		public void setAgentUnreachableThreshold(Duration agentUnreachableThreshold) {
 			this.agentUnreachableThreshold = agentUnreachableThreshold;
-		}
-
-	}
-
-	/**
-	 * What to decide when the agent cannot answer and nothing is cached.
-	 */
-	public enum FailureMode {
-
-		/**
-		 * Refuse the caller.
-		 */
-		DENY,
-
-		/**
-		 * Let the caller through.
-		 */
-		ALLOW;
-
-		/**
-		 * Return the authorizer's failure mode for this setting.
-		 * @return the failure mode
-		 */
-		public ConnectAuthorizer.FailureMode toAuthorizerFailureMode() {
-			return (this == ALLOW) ? ConnectAuthorizer.FailureMode.ALLOW : ConnectAuthorizer.FailureMode.DENY;
 		}
 
 	}
