@@ -18,6 +18,8 @@ package io.meshnative.connect.autoconfigure;
 
 import java.net.http.HttpTimeoutException;
 
+import javax.net.ssl.SSLException;
+
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.ConnectIdentityException;
 
@@ -61,7 +63,7 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 							+ "identity (" + agentFailure.getConsulMessage() + ").",
 					"Start a Consul agent with Connect enabled at " + address + ", or point the application at "
 							+ "yours with connect.agent.address (or CONSUL_HTTP_ADDR). Start-up waits for the agent "
-							+ "up to " + TIMEOUT + ".",
+							+ "up to " + TIMEOUT + "." + settings(agentFailure),
 					cause);
 		}
 		if (agentFailure.isUnreachable() || agentFailure.getStatus() >= 500 || agentFailure.getStatus() == 429) {
@@ -69,11 +71,12 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 					"The Consul agent at " + address + " did not deliver this service's identity within " + TIMEOUT
 							+ ": " + agentFailure.getMessage(),
 					"Check that the agent's Connect CA is initialised and its servers have a leader ('consul "
-							+ "operator raft list-peers', the agent's logs), or raise " + TIMEOUT + ".",
+							+ "operator raft list-peers', the agent's logs), or raise " + TIMEOUT + "."
+							+ settings(agentFailure),
 					cause);
 		}
 		return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
-				"Fix what the Consul agent reported above." + fix(agentFailure), cause);
+				"Fix what the Consul agent reported above." + fix(agentFailure) + settings(agentFailure), cause);
 	}
 
 	private boolean timedOut(ConsulAgentException failure) {
@@ -84,6 +87,25 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 		String endpoint = failure.getEndpoint();
 		int leaf = endpoint.indexOf("/ca/leaf/");
 		return (leaf >= 0) ? endpoint.substring(leaf + "/ca/leaf/".length()) : "<service>";
+	}
+
+	/**
+	 * Return the settings of this starter behind the agent client's advice, which names
+	 * only Consul's own environment variables.
+	 * @param failure the agent failure
+	 * @return the advice, empty when no setting applies
+	 */
+	private String settings(ConsulAgentException failure) {
+		if (findCause(failure, SSLException.class) != null) {
+			return " The agent's TLS trust is set with connect.agent.tls.* (or CONSUL_CACERT).";
+		}
+		if (timedOut(failure)) {
+			return " connect.agent.request-timeout sets the limit for calls that do not block.";
+		}
+		if (!failure.isUnreachable() && failure.getStatus() == 200) {
+			return " Check that connect.agent.address (or CONSUL_HTTP_ADDR) points at a Consul agent.";
+		}
+		return "";
 	}
 
 	private static String fix(ConsulAgentException failure) {

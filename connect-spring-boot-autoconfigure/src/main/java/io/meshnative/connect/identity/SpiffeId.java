@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * The SPIFFE ID of a Consul service:
  * {@code spiffe://}<i>trust-domain</i>[{@code /ap/}<i>partition</i>]{@code /ns/}<i>namespace</i>{@code /dc/}<i>datacenter</i>{@code /svc/}<i>service</i>.
  * <p>
- * Canonical form and comparison rule (security-test-catalogue T-HS-19):
+ * Canonical form and comparison rule:
  * <ul>
  * <li>The trust domain is compared case-insensitively: it is restricted to ASCII letters,
  * digits, {@code .}, {@code -} and {@code _} and stored in lower case.</li>

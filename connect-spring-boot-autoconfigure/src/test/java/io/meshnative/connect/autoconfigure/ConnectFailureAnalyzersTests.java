@@ -19,7 +19,10 @@ package io.meshnative.connect.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.ConnectIdentityException;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;
@@ -82,6 +85,17 @@ class ConnectFailureAnalyzersTests {
 			assertThat(analysis.getAction()).contains("Connect CA is initialised")
 				.contains("raise connect.agent.startup-timeout");
 		}
+	}
+
+	@Test
+	void agentTlsFailureNamesTheTlsSettings() {
+		ConsulAgentException agentFailure = new ConsulAgentException("GET /v1/agent/connect/ca/roots",
+				"https://127.0.0.1:8501", 0, "TLS failure (PKIX path building failed)",
+				"check the CA the client trusts for the agent (CONSUL_CACERT) against the agent's HTTPS certificate",
+				new SSLHandshakeException("PKIX path building failed"));
+		FailureAnalysis analysis = this.analyzer.analyze(new ConnectIdentityException("failed", agentFailure));
+		assertThat(analysis.getDescription()).contains("TLS failure (PKIX path building failed)");
+		assertThat(analysis.getAction()).contains("connect.agent.tls.* (or CONSUL_CACERT)");
 	}
 
 	@Test

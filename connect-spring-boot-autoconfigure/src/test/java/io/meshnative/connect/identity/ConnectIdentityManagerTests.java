@@ -280,7 +280,7 @@ class ConnectIdentityManagerTests {
 				.withMessageContaining("service 'web'")
 				.withMessageContaining("http://127.0.0.1:1")
 				.withMessageContaining("within 1s (connect.agent.startup-timeout)")
-				.withMessageContaining("connect.agent.address");
+				.withMessageContaining("agent address (CONSUL_HTTP_ADDR)");
 		}
 	}
 

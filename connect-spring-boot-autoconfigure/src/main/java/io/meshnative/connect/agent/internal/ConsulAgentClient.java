@@ -459,11 +459,11 @@ public final class ConsulAgentClient implements AutoCloseable {
 		catch (JacksonException | IllegalArgumentException ex) {
 			throw new ConsulAgentException(endpoint, this.displayAddress, status,
 					"the body could not be decoded (" + withoutSecrets(ex.getMessage()) + ")",
-					"check that connect.agent.address points at a Consul agent", null);
+					"check that the agent address (CONSUL_HTTP_ADDR) points at a Consul agent", null);
 		}
 		if (value == null) {
 			throw new ConsulAgentException(endpoint, this.displayAddress, status, "the body is empty or JSON null",
-					"check that connect.agent.address points at a Consul agent", null);
+					"check that the agent address (CONSUL_HTTP_ADDR) points at a Consul agent", null);
 		}
 		return new AgentResponse<>(value, headerLong(response, "X-Consul-Index"),
 				response.headers().firstValue("X-Consul-ContentHash").orElse(null),
@@ -490,7 +490,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		if (failure instanceof HttpTimeoutException) {
 			return new ConsulAgentException(endpoint, this.displayAddress, 0,
 					"no answer within " + timeout.toMillis() + "ms",
-					"check that the agent is healthy; connect.agent.request-timeout sets the limit for calls that do "
+					"check that the agent is healthy; the client's request timeout sets the limit for calls that do "
 							+ "not block",
 					failure);
 		}
@@ -500,12 +500,13 @@ public final class ConsulAgentClient implements AutoCloseable {
 		if (failure instanceof SSLException) {
 			return new ConsulAgentException(endpoint, this.displayAddress, 0,
 					"TLS failure (" + failure.getMessage() + ")",
-					"check connect.agent.tls.* (or CONSUL_CACERT) against the agent's HTTPS certificate", failure);
+					"check the CA the client trusts for the agent (CONSUL_CACERT) against the agent's HTTPS certificate",
+					failure);
 		}
 		String message = (failure != null) ? failure.getClass().getSimpleName()
 				+ ((failure.getMessage() != null) ? " (" + failure.getMessage() + ")" : "") : "unknown failure";
 		String fix = "check that a Consul agent runs at " + this.displayAddress
-				+ " and that connect.agent.address (or CONSUL_HTTP_ADDR) points at it";
+				+ " and that the agent address (CONSUL_HTTP_ADDR) points at it";
 		return new ConsulAgentException(endpoint, this.displayAddress, 0,
 				(failure instanceof ConnectException) ? "connection refused" : message, fix, failure);
 	}
@@ -513,10 +514,9 @@ public final class ConsulAgentClient implements AutoCloseable {
 	private static @Nullable String fixFor(int status, String body, String permission) {
 		if (status == 403) {
 			if (body.contains("ACL not found")) {
-				return "the ACL token is not known to Consul; set a valid token with connect.agent.token "
-						+ "(or CONSUL_HTTP_TOKEN)";
+				return "the ACL token is not known to Consul; use a valid token (CONSUL_HTTP_TOKEN)";
 			}
-			return "the ACL token (connect.agent.token or CONSUL_HTTP_TOKEN) needs " + permission;
+			return "the ACL token (CONSUL_HTTP_TOKEN) needs " + permission;
 		}
 		if (status == 429) {
 			return "the agent is rate limiting requests; calls are retried with backoff";

@@ -44,7 +44,8 @@ class AclIntegrationTests {
 				.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(403))
 				.withMessageContaining("GET /v1/agent/connect/ca/leaf/web")
 				.withMessageContaining("service:write on 'web'")
-				.withMessageContaining("connect.agent.token");
+				.withMessageContaining("CONSUL_HTTP_TOKEN")
+				.withMessageNotContaining("connect.");
 		}
 	}
 
