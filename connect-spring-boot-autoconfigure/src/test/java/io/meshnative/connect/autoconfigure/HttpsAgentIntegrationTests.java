@@ -80,7 +80,7 @@ class HttpsAgentIntegrationTests {
 			.run((context) -> assertThatExceptionOfType(ConsulAgentException.class)
 				.isThrownBy(() -> context.getBean(ConsulAgentClient.class).getCaRoots())
 				.withMessageContaining("TLS")
-				.withMessageContaining("connect.agent.tls"));
+				.withMessageContaining("CONSUL_CACERT"));
 	}
 
 	@Test

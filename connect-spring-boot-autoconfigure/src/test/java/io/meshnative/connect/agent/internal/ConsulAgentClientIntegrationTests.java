@@ -306,7 +306,7 @@ class ConsulAgentClientIntegrationTests {
 				.satisfies((ex) -> assertThat(ex.isUnreachable()).isTrue())
 				.withMessageContaining("http://127.0.0.1:1")
 				.withMessageContaining("GET /v1/agent/connect/ca/roots")
-				.withMessageContaining("connect.agent.address");
+				.withMessageContaining("agent address (CONSUL_HTTP_ADDR)");
 		}
 		assertThat(agent.isRunning()).isTrue();
 	}
