@@ -17,14 +17,12 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,14 +51,7 @@ class AclAuthorizationIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress()))
-			.token(consul.getAgent().getManagementToken())
-			.build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -73,14 +64,15 @@ class AclAuthorizationIntegrationTests {
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			assertThat(cli.get(port, "/hello").status()).isEqualTo(403);
-			client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-					AuthorizationIntegrationTests.source("cli", "allow")));
+			consul.getOperator()
+				.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+						AuthorizationIntegrationTests.source("cli", "allow")));
 			await().atMost(Duration.ofSeconds(1))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> cli.get(port, "/hello").status() == 200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 

@@ -30,6 +30,7 @@ import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
+import io.meshnative.connect.test.ConsulOperator;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,8 +101,9 @@ class AgentOutageIntegrationTests {
 				int frontendPort = port(frontend);
 				MeshTestClient known = MeshTestClient.of(client.getLeafCertificate("outage-caller"), roots);
 				MeshTestClient newcomer = MeshTestClient.of(client.getLeafCertificate("outage-newcomer"), roots);
-				client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "outage-frontend", "Sources",
-						List.of(Map.of("Name", "outage-newcomer", "Action", "deny"))));
+				ConsulOperator.of(agent.getHttpAddress(), null)
+					.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "outage-frontend", "Sources",
+							List.of(Map.of("Name", "outage-newcomer", "Action", "deny"))));
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> newcomer.get(frontendPort, "/relay").status() == 403);
 				X509Certificate frontendLeaf = served(known, frontendPort);

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +37,6 @@ import io.meshnative.connect.authz.InboundDecision;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,25 +89,21 @@ class CanonicalRequestIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void everyHandlerRunsForExactlyTheRequestThatWasAuthorized(Stack stack) throws IOException {
 		String service = "canonical-" + stack.name().toLowerCase(java.util.Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "cli", "Permissions",
-							List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
-									Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "cli", "Permissions",
+								List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
+										Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));
 			List<InboundDecision> decisions = new CopyOnWriteArrayList<>();
 			List<String> refusals = new CopyOnWriteArrayList<>();
 			context.getBean(ConnectAuthorizer.class).addListener(new ConnectAuthorizationListener() {
@@ -159,8 +153,8 @@ class CanonicalRequestIntegrationTests {
 				.anyMatch((category) -> category.startsWith("refused by the filter"));
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,13 +31,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.agent.AgentQuery;
-import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
+import io.meshnative.connect.test.ConsulOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,12 +66,7 @@ class InboundIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -142,13 +135,13 @@ class InboundIntegrationTests {
 	}
 
 	private static void rotateRoot() {
-		CaConfiguration current = client.getCaConfiguration();
+		ConsulOperator.CaConfiguration current = consul.getOperator().getCaConfiguration();
 		Object bits = current.config().get("PrivateKeyBits");
 		int nextBits = "384".equals(String.valueOf(bits)) ? 256 : 384;
 		Map<String, Object> config = new LinkedHashMap<>(current.config());
 		config.put("PrivateKeyType", "ec");
 		config.put("PrivateKeyBits", nextBits);
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 	}
 
 	private static String servedSerial(MeshTestClient caller, int port) throws IOException {

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,14 +25,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,24 +63,19 @@ class InboundSecurityIntegrationTests {
 
 	@BeforeAll
 	static void useATestHeldRoot() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		String trustDomain = client.getCaRoots().trustDomain();
 		ourCa = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ourCa.getPrivateKeyPem());
 		config.put("RootCert", ourCa.getRootCertPem());
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 		await().atMost(Duration.ofSeconds(10)).until(() -> {
 			CaRoots current = client.getCaRoots();
 			return current.activeRoot() != null
 					&& current.activeRoot().rootCert().trim().equals(ourCa.getRootCertPem().trim());
 		});
 		roots = MeshTestClient.roots(client.getCaRoots());
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
 	}
 
 	@ParameterizedTest

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +30,6 @@ import io.meshnative.connect.agent.AuthorizeRequest;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,12 +73,7 @@ class L7IntentionsIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -88,11 +81,12 @@ class L7IntentionsIntegrationTests {
 	void allowApiAndDenyAdminPassAndFailAsIntendedAndNoSpellingOfAdminBypassesTheDeny_TL701(L7Stack stack)
 			throws IOException {
 		String service = "l7-paths-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
 			int port = port(context);
-			client.putConfigEntry(intentions(service, "cli", permission("allow", Map.of("PathPrefix", "/api/")),
-					permission("deny", Map.of("PathExact", "/admin"))));
+			consul.getOperator()
+				.putConfigEntry(intentions(service, "cli", permission("allow", Map.of("PathPrefix", "/api/")),
+						permission("deny", Map.of("PathExact", "/admin"))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized())
 				.as("the agent answers L4 only: an L7 intention is a deny there")
@@ -121,8 +115,8 @@ class L7IntentionsIntegrationTests {
 				.containsExactly("api /api/items", "api /api/items", "hello /hello");
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
@@ -130,13 +124,14 @@ class L7IntentionsIntegrationTests {
 	@EnumSource(L7Stack.class)
 	void methodsAndHeadersOfPermissionsAreEnforcedPerRequest_TL701(L7Stack stack) throws IOException {
 		String service = "l7-headers-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
 			int port = port(context);
-			client.putConfigEntry(intentions(service, "cli",
-					permission("deny", Map.of("Header", List.of(Map.of("Name", "x-user", "Exact", "mallory")))),
-					permission("allow", Map.of("PathPrefix", "/api/", "Methods", List.of("GET"))),
-					permission("deny", Map.of("PathPrefix", "/"))));
+			consul.getOperator()
+				.putConfigEntry(intentions(service, "cli",
+						permission("deny", Map.of("Header", List.of(Map.of("Name", "x-user", "Exact", "mallory")))),
+						permission("allow", Map.of("PathPrefix", "/api/", "Methods", List.of("GET"))),
+						permission("deny", Map.of("PathPrefix", "/"))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(50))
@@ -161,8 +156,8 @@ class L7IntentionsIntegrationTests {
 				.isEqualTo(200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 

@@ -33,7 +33,6 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,12 +71,7 @@ class ManagementPortIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -85,8 +79,9 @@ class ManagementPortIntegrationTests {
 	void managementPortIsOutsideTheMeshAndTheRegisteredCheckPasses(Stack stack) throws Exception {
 		String service = "mgmt-" + stack.name().toLowerCase(Locale.ROOT);
 		int managementPort = TestSocketUtils.findAvailableTcpPort();
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-				List.of(Map.of("Name", "mgmt-denied", "Action", "deny"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+					List.of(Map.of("Name", "mgmt-denied", "Action", "deny"))));
 		try (ConfigurableApplicationContext context = stack.start(service, consul, properties(stack, managementPort))) {
 			HttpResponse<String> health = plainGet(managementPort, "/actuator/health");
 			assertThat(health.statusCode()).as("health on the management port over plain HTTP").isEqualTo(200);
@@ -125,7 +120,7 @@ class ManagementPortIntegrationTests {
 				.status()).as("mesh port, caller allowed (default allow)").isEqualTo(200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 

@@ -16,7 +16,6 @@
 
 package io.meshnative.connect.autoconfigure;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import javax.net.ssl.SSLException;
 
 import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
@@ -35,7 +33,6 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -76,12 +73,7 @@ class ObservabilityIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -157,8 +149,9 @@ class ObservabilityIntegrationTests {
 	}
 
 	private static void denyAndCount(RestClient backendClient, MeterRegistry backendMeters) {
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "obs-backend", "Sources",
-				List.of(Map.of("Name", "obs-frontend", "Action", "deny"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "obs-backend", "Sources",
+					List.of(Map.of("Name", "obs-frontend", "Action", "deny"))));
 		try {
 			await().atMost(TIMEOUT)
 				.untilAsserted(() -> assertThatExceptionOfType(HttpClientErrorException.class)
@@ -167,17 +160,17 @@ class ObservabilityIntegrationTests {
 				.isGreaterThanOrEqualTo(1);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", "obs-backend");
+			consul.getOperator().deleteConfigEntry("service-intentions", "obs-backend");
 		}
 	}
 
 	private static void rotateAndCount(ConfigurableApplicationContext backend) {
 		MeterRegistry meters = backend.getBean(MeterRegistry.class);
 		TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(client.getCaRoots().trustDomain());
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ca.getPrivateKeyPem());
 		config.put("RootCert", ca.getRootCertPem());
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 		await().atMost(TIMEOUT).untilAsserted(() -> {
 			assertThat(counter(meters, "connect.identity.rotations", "kind", "roots")).isGreaterThanOrEqualTo(1);
 			assertThat(counter(meters, "connect.identity.rotations", "kind", "leaf")).isGreaterThanOrEqualTo(1);
@@ -187,13 +180,17 @@ class ObservabilityIntegrationTests {
 
 	@Test
 	void failoversRetriesAndCallsWithoutHealthyEndpointAreCounted() {
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-retry", "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "obs-retry", "Routes",
-				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/missing")), "Destination",
-						Map.of("NumRetries", 2, "RetryOnStatusCodes", List.of(404))))));
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-primary", "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "obs-primary", "Failover",
-				Map.of("*", Map.of("Service", "obs-retry"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-retry", "Protocol", "http"));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-router", "Name", "obs-retry", "Routes",
+					List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/missing")), "Destination",
+							Map.of("NumRetries", 2, "RetryOnStatusCodes", List.of(404))))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-primary", "Protocol", "http"));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "obs-primary", "Failover",
+					Map.of("*", Map.of("Service", "obs-retry"))));
 		try (ConfigurableApplicationContext backend = start(InboundTestApplications.ReactiveApp.class,
 				WebApplicationType.REACTIVE, "obs-retry");
 				ConfigurableApplicationContext frontend = start(InboundTestApplications.ServletApp.class,
@@ -234,10 +231,10 @@ class ObservabilityIntegrationTests {
 		}
 		finally {
 			client.deregisterService("obs-retry-1");
-			client.deleteConfigEntry("service-resolver", "obs-primary");
-			client.deleteConfigEntry("service-router", "obs-retry");
-			client.deleteConfigEntry("service-defaults", "obs-retry");
-			client.deleteConfigEntry("service-defaults", "obs-primary");
+			consul.getOperator().deleteConfigEntry("service-resolver", "obs-primary");
+			consul.getOperator().deleteConfigEntry("service-router", "obs-retry");
+			consul.getOperator().deleteConfigEntry("service-defaults", "obs-retry");
+			consul.getOperator().deleteConfigEntry("service-defaults", "obs-primary");
 		}
 	}
 

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,7 +30,6 @@ import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,12 +75,7 @@ class RequestViewIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -215,11 +208,12 @@ class RequestViewIntegrationTests {
 
 	private static void withL7(Stack stack, String service, List<Map<String, Object>> permissions, Check check,
 			String... extra) throws IOException {
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		try (ConfigurableApplicationContext context = stack.start(service, consul, extra)) {
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "cli", "Permissions", permissions))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "cli", "Permissions", permissions))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(50))
@@ -228,8 +222,8 @@ class RequestViewIntegrationTests {
 			check.run(port, cli);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 

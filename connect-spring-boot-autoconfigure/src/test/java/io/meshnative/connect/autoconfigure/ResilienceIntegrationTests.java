@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.agent.AgentService;
-import io.meshnative.connect.agent.CaConfiguration;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
@@ -39,7 +37,6 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -90,12 +87,7 @@ class ResilienceIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -271,11 +263,10 @@ class ResilienceIntegrationTests {
 	}
 
 	private static void useRoot(TestCertificateAuthority ca, boolean forceWithoutCrossSigning) {
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ca.getPrivateKeyPem());
 		config.put("RootCert", ca.getRootCertPem());
-		client.updateCaConfiguration(
-				new CaConfiguration("consul", config, forceWithoutCrossSigning ? Boolean.TRUE : null));
+		consul.getOperator().updateCaConfiguration("consul", config, forceWithoutCrossSigning);
 	}
 
 	private static List<X509Certificate> awaitServedLeafSignedBy(MeshTestClient checker, int port,
@@ -395,12 +386,15 @@ class ResilienceIntegrationTests {
 		static final String SERVICE = "skew-svc";
 
 		static Pair start(String agentOfB) {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", SERVICE, "Protocol", "http"));
-			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", SERVICE, "Subsets",
-					Map.of("a", Map.of("Filter", "Service.Meta.instance == a"), "b",
-							Map.of("Filter", "Service.Meta.instance == b"))));
-			client.putConfigEntry(
-					Map.of("Kind", "service-router", "Name", SERVICE, "Routes", List.of(route("a"), route("b"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", SERVICE, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-resolver", "Name", SERVICE, "Subsets",
+						Map.of("a", Map.of("Filter", "Service.Meta.instance == a"), "b",
+								Map.of("Filter", "Service.Meta.instance == b"))));
+			consul.getOperator()
+				.putConfigEntry(
+						Map.of("Kind", "service-router", "Name", SERVICE, "Routes", List.of(route("a"), route("b"))));
 			ConfigurableApplicationContext a = startPeer("a", "b", consul.getAgent().getHttpAddress());
 			ConfigurableApplicationContext b = startPeer("b", "a", agentOfB);
 			Pair pair = new Pair(a, b);
@@ -476,9 +470,9 @@ class ResilienceIntegrationTests {
 			finally {
 				client.deregisterService("skew-a");
 				client.deregisterService("skew-b");
-				client.deleteConfigEntry("service-router", SERVICE);
-				client.deleteConfigEntry("service-resolver", SERVICE);
-				client.deleteConfigEntry("service-defaults", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-router", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-resolver", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-defaults", SERVICE);
 			}
 		}
 

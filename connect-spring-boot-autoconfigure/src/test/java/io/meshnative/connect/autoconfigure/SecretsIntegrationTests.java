@@ -33,6 +33,7 @@ import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.ConsulOperator;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,7 +81,8 @@ class SecretsIntegrationTests {
 			String key = keyBody(JsonPath.read(
 					consul.getAgent().request("GET", "/v1/agent/connect/ca/leaf/" + service, null), "$.PrivateKeyPEM"));
 			String encodedKey = keyBody(Base64.getEncoder().encodeToString(leaf.privateKey().getEncoded()));
-			CaConfiguration caConfiguration = client.getCaConfiguration();
+			ConsulOperator.CaConfiguration operatorView = consul.getOperator().getCaConfiguration();
+			CaConfiguration caConfiguration = new CaConfiguration(operatorView.provider(), operatorView.config(), null);
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			assertThat(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots())
 				.get(port, "/hello")
@@ -118,8 +120,9 @@ class SecretsIntegrationTests {
 		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
 			.token(token)
 			.build()) {
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "secret-probe", "Action", "allow"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "secret-probe", "Action", "allow"))));
 			try (ConfigurableApplicationContext context = stack.builder(service, consul, "connect.agent.token=" + token,
 					"spring.cloud.consul.discovery.acl-token=" + token, "secrets-test.alias=${connect.agent.token}",
 					"management.endpoints.web.exposure.include=env,configprops",
@@ -156,7 +159,7 @@ class SecretsIntegrationTests {
 					.containsExactly(MASKED);
 			}
 			finally {
-				client.deleteConfigEntry("service-intentions", service);
+				consul.getOperator().deleteConfigEntry("service-intentions", service);
 			}
 		}
 	}

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,7 +40,6 @@ import io.meshnative.connect.test.FakeResponse;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.RecordedRequest;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,12 +68,7 @@ class TlsSessionSecurityIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -90,8 +83,9 @@ class TlsSessionSecurityIntegrationTests {
 				assertThat(connection.get("/hello").status()).isEqualTo(200);
 				first = connection.getSocket().getSession();
 			}
-			client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-					AuthorizationIntegrationTests.source("cli", "deny")));
+			consul.getOperator()
+				.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+						AuthorizationIntegrationTests.source("cli", "deny")));
 			L7IntentionsIntegrationTests.hits.clear();
 			List<String> attempts = new ArrayList<>();
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -107,7 +101,7 @@ class TlsSessionSecurityIntegrationTests {
 			assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt).endsWith("resumed"));
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 
@@ -115,11 +109,13 @@ class TlsSessionSecurityIntegrationTests {
 	@EnumSource(L7Stack.class)
 	void decisionOfOneCallerIsNeverServedToAnother_TAZ06(L7Stack stack) throws IOException {
 		String service = "callers-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-				AuthorizationIntegrationTests.source("cli", "allow")));
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-				List.of(AuthorizationIntegrationTests.source("cli", "allow"),
-						AuthorizationIntegrationTests.source("*", "deny"))));
+		consul.getOperator()
+			.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+					AuthorizationIntegrationTests.source("cli", "allow")));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+					List.of(AuthorizationIntegrationTests.source("cli", "allow"),
+							AuthorizationIntegrationTests.source("*", "deny"))));
 		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
 			int port = L7IntentionsIntegrationTests.port(context);
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
@@ -139,7 +135,7 @@ class TlsSessionSecurityIntegrationTests {
 			assertThat(L7IntentionsIntegrationTests.hits).hasSize(10);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 

@@ -113,12 +113,16 @@ class RoutingIntegrationTests {
 		register("route-api-v2", "route-api", port(v2), "v2");
 		register("route-admin-1", "route-admin", port(admin), "admin");
 		for (String service : List.of("route-api", "route-admin", "route-fail")) {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		}
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-api", "Subsets", Map.of("v1",
-				Map.of("Filter", "Service.Meta.version == v1"), "v2", Map.of("Filter", "Service.Meta.version == v2"))));
-		client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
-				List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-api", "Subsets",
+					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
+							Map.of("Filter", "Service.Meta.version == v2"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
+					List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
 		Map<String, Object> adminRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin/")), "Destination",
 				Map.of("Service", "route-admin", "PrefixRewrite", "/"));
 		Map<String, Object> flakyRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/flaky")), "Destination",
@@ -130,14 +134,18 @@ class RoutingIntegrationTests {
 				Map.of("ServiceSubset", "v2"));
 		Map<String, Object> deleteRoute = Map.of("Match", Map.of("HTTP", Map.of("Methods", List.of("DELETE"))),
 				"Destination", Map.of("Service", "route-admin"));
-		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
-				List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
-		client.putConfigEntry(
-				Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-rr")));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-lr", "LoadBalancer",
-				Map.of("Policy", "least_request", "LeastRequestConfig", Map.of("ChoiceCount", 2))));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-rh", "LoadBalancer", Map.of("Policy",
-				"ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
+					List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
+		consul.getOperator()
+			.putConfigEntry(
+					Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-rr")));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-lr", "LoadBalancer",
+					Map.of("Policy", "least_request", "LeastRequestConfig", Map.of("ChoiceCount", 2))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-rh", "LoadBalancer", Map.of("Policy",
+					"ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
 		for (String service : List.of("route-rr", "route-lr", "route-rh")) {
 			for (String version : List.of("v1", "v2")) {
 				ConfigurableApplicationContext app = start(Versioned.class, WebApplicationType.REACTIVE, service,
@@ -146,19 +154,20 @@ class RoutingIntegrationTests {
 				register(service + "-" + version, service, port(app), version);
 			}
 		}
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
-				Map.of("*", Map.of("Service", "route-admin"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
+					Map.of("*", Map.of("Service", "route-admin"))));
 	}
 
 	@AfterAll
 	static void stopServices() {
 		for (String kind : List.of("service-router", "service-splitter", "service-resolver")) {
-			client.deleteConfigEntry(kind, "route-api");
+			consul.getOperator().deleteConfigEntry(kind, "route-api");
 		}
-		client.deleteConfigEntry("service-resolver", "route-fail");
-		client.deleteConfigEntry("service-resolver", "route-lb");
-		client.deleteConfigEntry("service-resolver", "route-lr");
-		client.deleteConfigEntry("service-resolver", "route-rh");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-fail");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-lb");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-lr");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-rh");
 		extra.forEach(ConfigurableApplicationContext::close);
 		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
 			context.close();

@@ -124,9 +124,10 @@ class UpstreamEndpointsIntegrationTests {
 		register("shop-1", "shop", 9101, "v1");
 		register("shop-2", "shop", 9102, "v2");
 		try {
-			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
-					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
-							Map.of("Filter", "Service.Meta.version == v2"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
+						Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
+								Map.of("Filter", "Service.Meta.version == v2"))));
 			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", UpstreamSettings.NONE, client,
 					Duration.ofMinutes(1))
 				.start()) {
@@ -139,7 +140,7 @@ class UpstreamEndpointsIntegrationTests {
 			}
 		}
 		finally {
-			client.deleteConfigEntry("service-resolver", "shop");
+			consul.getOperator().deleteConfigEntry("service-resolver", "shop");
 			client.deregisterService("shop-1");
 			client.deregisterService("shop-2");
 		}
