@@ -21,16 +21,14 @@ import java.time.Duration;
 import java.util.Locale;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -58,10 +56,10 @@ class AclAuthorizationIntegrationTests {
 	@EnumSource(Stack.class)
 	void defaultDenyWithoutIntentionIs403AndAnAllowIntentionMakesIt200(Stack stack) throws IOException {
 		String service = "acl-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul,
+		try (MeshApplication app = MeshApplications.start(stack, consul, service,
 				"connect.agent.token=" + consul.getAgent().getManagementToken(),
 				"spring.cloud.consul.discovery.acl-token=" + consul.getAgent().getManagementToken())) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			assertThat(cli.get(port, "/hello").status()).isEqualTo(403);
 			consul.getOperator()
@@ -87,7 +85,7 @@ class AclAuthorizationIntegrationTests {
 
 	@Test
 	void startupWithATokenLackingServiceWriteFailsNamingThePermission() {
-		assertThatException().isThrownBy(() -> Stack.TOMCAT.start("no-write", consul))
+		assertThatException().isThrownBy(() -> MeshApplications.start(Stack.TOMCAT, consul, "no-write"))
 			.havingRootCause()
 			.withMessageContaining("service:write on 'no-write'")
 			.withMessageContaining("HTTP 403");
@@ -95,8 +93,9 @@ class AclAuthorizationIntegrationTests {
 
 	@Test
 	void startupWithoutServiceNameFailsWithAClearMessage() {
-		assertThatException().isThrownBy(
-				() -> Stack.NETTY.start("", consul, "connect.agent.token=" + consul.getAgent().getManagementToken()))
+		assertThatException()
+			.isThrownBy(() -> MeshApplications.start(Stack.NETTY, consul, "",
+					"connect.agent.token=" + consul.getAgent().getManagementToken()))
 			.havingRootCause()
 			.withMessageContaining("connect.service-name is not set");
 	}
@@ -104,8 +103,8 @@ class AclAuthorizationIntegrationTests {
 	@Test
 	void startupWithAnUnreachableAgentFailsWithinTheTimeout() {
 		assertThatException()
-			.isThrownBy(() -> Stack.TOMCAT.start("unreachable", consul, "connect.agent.address=http://127.0.0.1:1",
-					"connect.agent.startup-timeout=1s"))
+			.isThrownBy(() -> MeshApplications.start(Stack.TOMCAT, consul, "unreachable",
+					"connect.agent.address=http://127.0.0.1:1", "connect.agent.startup-timeout=1s"))
 			.withStackTraceContaining("Could not load the Connect identity of service 'unreachable'")
 			.withStackTraceContaining("http://127.0.0.1:1")
 			.withStackTraceContaining("within 1s (connect.agent.startup-timeout)");

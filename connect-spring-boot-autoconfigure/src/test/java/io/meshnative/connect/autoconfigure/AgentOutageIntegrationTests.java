@@ -21,7 +21,6 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,8 +38,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,11 +91,11 @@ class AgentOutageIntegrationTests {
 		assertThat(MeshTestClient.roots(roots)).containsExactly(ca.getRootCertificate());
 		try (ConfigurableApplicationContext backend = start(ResilienceIntegrationTests.Backend.class,
 				WebApplicationType.REACTIVE, "res-backend")) {
-			int backendPort = port(backend);
+			int backendPort = MeshApplications.port(backend);
 			register(backendPort);
 			try (ConfigurableApplicationContext frontend = start(ResilienceIntegrationTests.Frontend.class,
 					WebApplicationType.SERVLET, "outage-frontend")) {
-				int frontendPort = port(frontend);
+				int frontendPort = MeshApplications.port(frontend);
 				MeshTestClient known = MeshTestClient.of(client.getLeafCertificate("outage-caller"), roots);
 				MeshTestClient newcomer = MeshTestClient.of(client.getLeafCertificate("outage-newcomer"), roots);
 				ConsulOperator.of(agent.getHttpAddress(), null)
@@ -196,18 +193,11 @@ class AgentOutageIntegrationTests {
 		}
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", agent.getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications
+			.start(type, application, TestConsulAgentConnectionDetails.of(agent.getHttpAddress(), null), service,
+					MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 }

@@ -27,15 +27,13 @@ import java.util.Map;
 import io.meshnative.connect.agent.AuthorizeRequest;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -62,8 +60,8 @@ class AuthorizationIntegrationTests {
 	@EnumSource(Stack.class)
 	void denyIntentionTurns200Into403WithinOneSecondAndDeletingItRestores200(Stack stack) throws IOException {
 		String service = "deny-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = caller("cli");
 			assertThat(cli.get(port, "/hello").status()).isEqualTo(200);
 			consul.getOperator().putConfigEntry(intentions(service, Map.of("Name", "cli", "Action", "deny")));
@@ -85,12 +83,12 @@ class AuthorizationIntegrationTests {
 	void l7IntentionIsEvaluatedPerRequestWhereTheAgentOnlySaysDeny(Stack stack) throws IOException {
 		String service = "l7-" + stack.name().toLowerCase(Locale.ROOT);
 		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
 			consul.getOperator()
 				.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
 						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/hello"))))));
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized()).isFalse();
-			int port = port(context);
+			int port = app.getPort();
 			await().atMost(Duration.ofSeconds(5))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> caller("cli").get(port, "/hello").status() == 403);
@@ -135,8 +133,8 @@ class AuthorizationIntegrationTests {
 				List.of(source("cli", "deny")), List.of(source("*", "deny")), List.of(source("*", "allow")),
 				List.of(source("cli", "allow"), source("*", "deny")),
 				List.of(source("cli", "deny"), source("*", "allow")));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, extra)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, service, extra)) {
+			int port = app.getPort();
 			CaRoots roots = client.getCaRoots();
 			List<String> checked = new ArrayList<>();
 			for (List<Map<String, Object>> sources : cases) {
@@ -198,10 +196,6 @@ class AuthorizationIntegrationTests {
 
 	private static String spiffeId(String service) {
 		return "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/" + service;
-	}
-
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 }

@@ -27,7 +27,8 @@ import java.util.Map;
 
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.TestCertificateAuthority;
@@ -35,9 +36,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -105,8 +103,8 @@ class InboundSecurityIntegrationTests {
 							TestCertificateAuthority.KeyUsageBit.KEY_CERT_SIGN)
 					.issue());
 		refused.put("our CA, https scheme", ourCa.leaf().uris("https://" + td + "/ns/default/dc/dc1/svc/cli").issue());
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			int port = app.getPort();
 			IssuedCertificate good = ourCa.leaf("cli").issue();
 			assertThat(call(good, port)).as("a valid leaf minted by our CA").isEqualTo("200");
 			assertThat(call(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots()), port))

@@ -25,14 +25,13 @@ import java.util.Map;
 
 import io.meshnative.connect.agent.AuthorizeRequest;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,14 +56,14 @@ class L7IntentionsAclIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void defaultDenyWithASingleL7DenyIntentionDoesNotFailOpen_CVE202136213(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void defaultDenyWithASingleL7DenyIntentionDoesNotFailOpen_CVE202136213(Stack stack) throws IOException {
 		String service = "l7-acl-" + stack.name().toLowerCase(Locale.ROOT);
 		String token = consul.getAgent().getManagementToken();
 		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, "connect.agent.token=" + token,
-				"spring.cloud.consul.discovery.acl-token=" + token)) {
-			int port = L7IntentionsIntegrationTests.port(context);
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service,
+				"connect.agent.token=" + token, "spring.cloud.consul.discovery.acl-token=" + token)) {
+			int port = app.getPort();
 			consul.getOperator()
 				.putConfigEntry(L7IntentionsIntegrationTests.intentions(service, "cli",
 						L7IntentionsIntegrationTests.permission("deny", Map.of("PathExact", "/admin"))));

@@ -30,7 +30,8 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +39,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.util.TestSocketUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,7 +81,7 @@ class ManagementPortIntegrationTests {
 		consul.getOperator()
 			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
 					List.of(Map.of("Name", "mgmt-denied", "Action", "deny"))));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, properties(stack, managementPort))) {
+		try (MeshApplication app = MeshApplications.start(stack, consul, service, properties(stack, managementPort))) {
 			HttpResponse<String> health = plainGet(managementPort, "/actuator/health");
 			assertThat(health.statusCode()).as("health on the management port over plain HTTP").isEqualTo(200);
 			assertThat(health.body()).contains("\"status\":\"UP\"");
@@ -105,7 +104,7 @@ class ManagementPortIntegrationTests {
 						"$[*].Service.ID");
 				assertThat(healthy).as("passing Connect-capable instances of %s", service).containsExactly(instanceId);
 			});
-			int meshPort = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int meshPort = app.getPort();
 			assertThat(meshPort).isNotEqualTo(managementPort);
 			CaRoots roots = client.getCaRoots();
 			MeshTestClient anonymous = MeshTestClient.of(null, null, MeshTestClient.roots(roots));

@@ -39,10 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
@@ -82,7 +80,7 @@ class ObservabilityIntegrationTests {
 				WebApplicationType.REACTIVE, "obs-backend");
 				ConfigurableApplicationContext frontend = start(InboundTestApplications.ServletApp.class,
 						WebApplicationType.SERVLET, "obs-frontend")) {
-			register("obs-backend-1", "obs-backend", port(backend));
+			register("obs-backend-1", "obs-backend", MeshApplications.port(backend));
 			MeterRegistry frontendMeters = frontend.getBean(MeterRegistry.class);
 			MeterRegistry backendMeters = backend.getBean(MeterRegistry.class);
 			RestClient backendClient = frontend.getBean(ConnectClientFactory.class)
@@ -105,7 +103,7 @@ class ObservabilityIntegrationTests {
 			assertThat(backendMeters.get("connect.identity.roots").gauge().value()).isGreaterThanOrEqualTo(1);
 			CaRoots roots = client.getCaRoots();
 			MeshTestClient probe = MeshTestClient.of(client.getLeafCertificate("obs-probe"), roots);
-			MeshTestClient.Response connect = probe.get(port(frontend), "/actuator/connect");
+			MeshTestClient.Response connect = probe.get(MeshApplications.port(frontend), "/actuator/connect");
 			assertThat(connect.status()).isEqualTo(200);
 			String trustDomain = roots.trustDomain();
 			assertThat(connect.body())
@@ -115,12 +113,12 @@ class ObservabilityIntegrationTests {
 				.contains("\"obs-backend\":{\"chain\":")
 				.contains("\"id\":\"" + target + "\"")
 				.contains("\"loadBalancer\":\"round_robin\"")
-				.contains("\"port\":" + port(backend))
+				.contains("\"port\":" + MeshApplications.port(backend))
 				.contains("\"serviceId\":\"obs-backend-1\"")
 				.doesNotContain("PRIVATE")
 				.doesNotContain("privateKey")
 				.doesNotContain(TOKEN);
-			MeshTestClient.Response health = probe.get(port(backend), "/actuator/health");
+			MeshTestClient.Response health = probe.get(MeshApplications.port(backend), "/actuator/health");
 			assertThat(health.status()).isEqualTo(200);
 			assertThat((String) JsonPath.read(health.body(), "$.components.connect.status")).isEqualTo("UP");
 			assertThat(health.body())
@@ -129,8 +127,9 @@ class ObservabilityIntegrationTests {
 						+ backend.getBean(ConnectIdentityManager.class).getIdentity().getSerialNumber() + "\"")
 				.doesNotContain("PRIVATE")
 				.doesNotContain(TOKEN);
-			assertThatExceptionOfType(SSLException.class).isThrownBy(
-					() -> MeshTestClient.of(null, null, MeshTestClient.roots(roots)).get(port(backend), "/hello"));
+			assertThatExceptionOfType(SSLException.class)
+				.isThrownBy(() -> MeshTestClient.of(null, null, MeshTestClient.roots(roots))
+					.get(MeshApplications.port(backend), "/hello"));
 			await().atMost(TIMEOUT)
 				.until(() -> counter(backendMeters, "connect.tls.handshake.failures", "reason",
 						"no-client-certificate") == 1);
@@ -195,7 +194,7 @@ class ObservabilityIntegrationTests {
 				WebApplicationType.REACTIVE, "obs-retry");
 				ConfigurableApplicationContext frontend = start(InboundTestApplications.ServletApp.class,
 						WebApplicationType.SERVLET, "obs-caller")) {
-			register("obs-retry-1", "obs-retry", port(backend));
+			register("obs-retry-1", "obs-retry", MeshApplications.port(backend));
 			MeterRegistry meters = frontend.getBean(MeterRegistry.class);
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			String target = "obs-retry.default.default.dc1";
@@ -248,21 +247,12 @@ class ObservabilityIntegrationTests {
 				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("connect.agent.token", TOKEN);
-		properties.put("management.endpoints.web.exposure.include", "health,connect");
-		properties.put("management.endpoint.health.show-details", "always");
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications
+			.start(type, application, consul, service, "connect.agent.token=" + TOKEN,
+					"management.endpoints.web.exposure.include=health,connect",
+					"management.endpoint.health.show-details=always", MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 }

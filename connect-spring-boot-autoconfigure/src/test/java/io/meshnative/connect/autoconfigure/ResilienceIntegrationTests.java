@@ -48,7 +48,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.pem.PemContent;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -296,18 +295,8 @@ class ResilienceIntegrationTests {
 		}
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static Map<String, Object> properties(String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return properties;
+		return MeshApplications.properties(consul.getAddress(), service, MeshApplications.NO_REGISTRATION);
 	}
 
 	/**
@@ -325,7 +314,7 @@ class ResilienceIntegrationTests {
 				.run();
 			String backendId = prefix + "-backend-1";
 			client.registerService(new ServiceRegistration(backendId, backendName, null, null, "127.0.0.1",
-					port(backend), null, new AgentService.Connect(true, null), null,
+					MeshApplications.port(backend), null, new AgentService.Connect(true, null), null,
 					ServiceRegistration.Check.passingTtl("30m"), null));
 			Map<String, Object> frontendProperties = properties(prefix + "-frontend");
 			ConfigurableApplicationContext frontend = new SpringApplicationBuilder(Frontend.class)
@@ -336,11 +325,11 @@ class ResilienceIntegrationTests {
 		}
 
 		int frontendPort() {
-			return port(this.frontend);
+			return MeshApplications.port(this.frontend);
 		}
 
 		int backendPort() {
-			return port(this.backend);
+			return MeshApplications.port(this.backend);
 		}
 
 		MeshLoad load(MeshTestClient caller) {
@@ -419,8 +408,8 @@ class ResilienceIntegrationTests {
 				.properties(properties)
 				.run();
 			client.registerService(new ServiceRegistration("skew-" + instance, SERVICE, null, null, "127.0.0.1",
-					port(context), Map.of("instance", instance), new AgentService.Connect(true, null), null,
-					ServiceRegistration.Check.passingTtl("30m"), null));
+					MeshApplications.port(context), Map.of("instance", instance), new AgentService.Connect(true, null),
+					null, ServiceRegistration.Check.passingTtl("30m"), null));
 			return context;
 		}
 
@@ -430,11 +419,11 @@ class ResilienceIntegrationTests {
 		}
 
 		int aPort() {
-			return port(this.a);
+			return MeshApplications.port(this.a);
 		}
 
 		int bPort() {
-			return port(this.b);
+			return MeshApplications.port(this.b);
 		}
 
 		ConnectIdentity identity(ConfigurableApplicationContext context) {
@@ -442,7 +431,7 @@ class ResilienceIntegrationTests {
 		}
 
 		MeshLoad load(MeshTestClient caller, ConfigurableApplicationContext from, String peer) {
-			return new MeshLoad(caller, port(from), "/relay", LOAD_THREADS / 2,
+			return new MeshLoad(caller, MeshApplications.port(from), "/relay", LOAD_THREADS / 2,
 					(response) -> response.status() == 200 && response.body().contains("\"instance\":\"" + peer + "\"")
 							&& response.body().contains("/svc/" + SERVICE + "\""))
 				.start();

@@ -23,7 +23,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
@@ -44,9 +44,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -72,11 +69,11 @@ class TlsSessionSecurityIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void resumedSessionIsReauthorizedAfterAnIntentionFlipToDeny_TAZ08(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void resumedSessionIsReauthorizedAfterAnIntentionFlipToDeny_TAZ08(Stack stack) throws IOException {
 		String service = "resume-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = L7IntentionsIntegrationTests.port(context);
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			SSLSession first;
 			try (MeshTestClient.Connection connection = cli.open(port, "TLSv1.2")) {
@@ -106,8 +103,8 @@ class TlsSessionSecurityIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void decisionOfOneCallerIsNeverServedToAnother_TAZ06(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void decisionOfOneCallerIsNeverServedToAnother_TAZ06(Stack stack) throws IOException {
 		String service = "callers-" + stack.name().toLowerCase(Locale.ROOT);
 		consul.getOperator()
 			.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
@@ -116,8 +113,8 @@ class TlsSessionSecurityIntegrationTests {
 			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
 					List.of(AuthorizationIntegrationTests.source("cli", "allow"),
 							AuthorizationIntegrationTests.source("*", "deny"))));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = L7IntentionsIntegrationTests.port(context);
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			MeshTestClient other = MeshTestClient.of(client.getLeafCertificate("other"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
@@ -140,8 +137,8 @@ class TlsSessionSecurityIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void resumedSessionIsRevalidatedAfterATrustChange_TAZ08_TRO09(L7Stack stack) throws Exception {
+	@EnumSource(Stack.class)
+	void resumedSessionIsRevalidatedAfterATrustChange_TAZ08_TRO09(Stack stack) throws Exception {
 		String service = "trust-" + stack.name().toLowerCase(Locale.ROOT);
 		TestCertificateAuthority before = TestCertificateAuthority
 			.create("11111111-2222-3333-4444-555555555555.consul");
@@ -154,8 +151,8 @@ class TlsSessionSecurityIntegrationTests {
 		try (FakeConsulAgent agent = FakeConsulAgent.start()) {
 			agent.setDispatcher((request) -> dispatch(request, service, trustChanged, rootsBefore, rootsAfter,
 					leafBefore, leafAfter));
-			try (ConfigurableApplicationContext context = startAgainst(agent, stack, service)) {
-				int port = L7IntentionsIntegrationTests.port(context);
+			try (MeshApplication app = startAgainst(agent, stack, service)) {
+				int port = app.getPort();
 				IssuedCertificate caller = before.leaf("cli").issue();
 				MeshTestClient cli = MeshTestClient.of(caller.getChain(), caller.getPrivateKey(),
 						List.of(before.getRootCertificate(), after.getRootCertificate()));
@@ -211,14 +208,12 @@ class TlsSessionSecurityIntegrationTests {
 		return Arrays.equals(first.getId(), session.getId()) && first.getCreationTime() == session.getCreationTime();
 	}
 
-	private static ConfigurableApplicationContext startAgainst(FakeConsulAgent agent, L7Stack stack, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", agent.getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(stack.application()).web(stack.type()).properties(properties).run();
+	private static MeshApplication startAgainst(FakeConsulAgent agent, Stack stack, String service) {
+		return MeshApplications.start(stack.type(),
+				stack.select(L7IntentionsIntegrationTests.ServletApp.class,
+						L7IntentionsIntegrationTests.ReactiveApp.class),
+				TestConsulAgentConnectionDetails.of(agent.getHttpAddress(), null), service,
+				MeshApplications.NO_REGISTRATION);
 	}
 
 	private static FakeResponse dispatch(RecordedRequest request, String service, CountDownLatch trustChanged,

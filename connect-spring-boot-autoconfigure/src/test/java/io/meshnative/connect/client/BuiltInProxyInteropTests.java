@@ -28,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +38,7 @@ import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
@@ -171,13 +170,8 @@ class BuiltInProxyInteropTests {
 	}
 
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	@SpringBootConfiguration

@@ -17,13 +17,12 @@
 package io.meshnative.connect.client;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +32,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
@@ -71,7 +68,7 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "e2e-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-frontend")) {
-			register("e2e-backend-1", "e2e-backend", port(backend));
+			register("e2e-backend-1", "e2e-backend", MeshApplications.port(backend));
 			Frontend app = frontend.getBean(Frontend.class);
 			String frontendId = "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/e2e-frontend";
 			assertThat(app.restClient.get().uri("/hello").retrieve().body(String.class))
@@ -95,7 +92,7 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.SERVLET, "e2e-other");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-caller")) {
-			register("impostor-1", "e2e-backend-impostor", port(other));
+			register("impostor-1", "e2e-backend-impostor", MeshApplications.port(other));
 			RestClient impostor = frontend.getBean(ConnectClientFactory.class)
 				.restClientBuilder("e2e-backend-impostor")
 				.build();
@@ -115,8 +112,8 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "pool-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"pool-frontend")) {
-			register("pool-backend-1", "pool-backend", port(backend));
-			register("pool-alias-1", "pool-alias", port(backend));
+			register("pool-backend-1", "pool-backend", MeshApplications.port(backend));
+			register("pool-alias-1", "pool-alias", MeshApplications.port(backend));
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			RestClient genuine = clients.restClientBuilder("pool-backend").build();
 			for (int i = 0; i < 3; i++) {
@@ -150,18 +147,9 @@ class ConnectClientIntegrationTests {
 				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	interface HelloClient {

@@ -26,9 +26,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
@@ -39,6 +37,7 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,12 +51,10 @@ import reactor.netty.http.server.HttpServerRequest;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.boot.ssl.pem.PemSslStore;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -109,7 +106,7 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(TomcatApp.class, WebApplicationType.SERVLET, "enc-tomcat");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-tomcat-1", "enc-tomcat", port(backend));
+			register("enc-tomcat-1", "enc-tomcat", MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).tomcatRest, frontend.getBean(Frontend.class).tomcatWeb,
 					"enc-tomcat");
 		}
@@ -123,7 +120,7 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(NettyApp.class, WebApplicationType.REACTIVE, "enc-netty");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-netty-1", "enc-netty", port(backend));
+			register("enc-netty-1", "enc-netty", MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).nettyRest, frontend.getBean(Frontend.class).nettyWeb,
 					"enc-netty");
 		}
@@ -193,18 +190,9 @@ class OutboundEncodingIntegrationTests {
 				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	/**

@@ -35,11 +35,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.autoconfigure.loadbalancer.ConnectLoadBalancerConfiguration;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
@@ -56,8 +59,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.RequestData;
@@ -104,14 +105,14 @@ class RoutingIntegrationTests {
 
 	@BeforeAll
 	static void startServices() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		v1 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v1");
 		v2 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v2");
 		admin = start(Versioned.class, WebApplicationType.REACTIVE, "route-admin", "admin");
 		frontend = start(Caller.class, WebApplicationType.NONE, "route-frontend", "none");
-		register("route-api-v1", "route-api", port(v1), "v1");
-		register("route-api-v2", "route-api", port(v2), "v2");
-		register("route-admin-1", "route-admin", port(admin), "admin");
+		register("route-api-v1", "route-api", MeshApplications.port(v1), "v1");
+		register("route-api-v2", "route-api", MeshApplications.port(v2), "v2");
+		register("route-admin-1", "route-admin", MeshApplications.port(admin), "admin");
 		for (String service : List.of("route-api", "route-admin", "route-fail")) {
 			consul.getOperator()
 				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
@@ -151,7 +152,7 @@ class RoutingIntegrationTests {
 				ConfigurableApplicationContext app = start(Versioned.class, WebApplicationType.REACTIVE, service,
 						version);
 				extra.add(app);
-				register(service + "-" + version, service, port(app), version);
+				register(service + "-" + version, service, MeshApplications.port(app), version);
 			}
 		}
 		consul.getOperator()
@@ -172,7 +173,6 @@ class RoutingIntegrationTests {
 		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
 			context.close();
 		}
-		client.close();
 	}
 
 	@Test
@@ -411,23 +411,12 @@ class RoutingIntegrationTests {
 						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service,
 			String version, String... extraProperties) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		properties.put("test.version", version);
-		for (String property : extraProperties) {
-			properties.put(property.substring(0, property.indexOf('=')), property.substring(property.indexOf('=') + 1));
-		}
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		String[] properties = Stream
+			.concat(Stream.of(MeshApplications.NO_REGISTRATION, "test.version=" + version), Stream.of(extraProperties))
+			.toArray(String[]::new);
+		return MeshApplications.start(type, application, consul, service, properties).getContext();
 	}
 
 	@SpringBootConfiguration
@@ -458,6 +447,7 @@ class RoutingIntegrationTests {
 		@DeleteMapping("/version")
 		Mono<String> deleteVersion() {
 			return Mono.just(this.version);
+
 		}
 
 		@GetMapping("/port")

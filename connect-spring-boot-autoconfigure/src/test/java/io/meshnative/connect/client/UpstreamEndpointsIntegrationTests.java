@@ -16,7 +16,6 @@
 
 package io.meshnative.connect.client;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,7 @@ import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.DiscoveryChain;
 import io.meshnative.connect.agent.ServiceHealth;
 import io.meshnative.connect.agent.ServiceRegistration;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
@@ -55,7 +55,7 @@ class UpstreamEndpointsIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		identity = new ConnectIdentityManager(client, "frontend", Duration.ofSeconds(10), Duration.ofMinutes(5));
 		identity.start();
 	}
@@ -63,7 +63,6 @@ class UpstreamEndpointsIntegrationTests {
 	@AfterAll
 	static void stop() {
 		identity.close();
-		client.close();
 	}
 
 	@Test

@@ -16,13 +16,13 @@
 
 package io.meshnative.connect.discovery;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.DiscoveryChain;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,9 +44,7 @@ class DiscoveryChainRealAgentTests {
 	@Test
 	void routesSplitsAndResolvesAChainCompiledByConsul() {
 		String service = "api";
-		try (ConsulAgentClient client = ConsulAgentClient
-			.builder(URI.create(consul.getAgent().start().getHttpAddress()))
-			.build()) {
+		try (ConsulAgentClient client = TestConsulAgentConnectionDetails.of(consul).createClient()) {
 			try {
 				consul.getOperator()
 					.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
