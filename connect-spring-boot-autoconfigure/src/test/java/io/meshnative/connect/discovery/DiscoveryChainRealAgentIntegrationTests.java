@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class DiscoveryChainRealAgentTests {
+class DiscoveryChainRealAgentIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

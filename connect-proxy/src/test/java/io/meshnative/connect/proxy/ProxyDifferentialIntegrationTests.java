@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class ProxyDifferentialTests {
+class ProxyDifferentialIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

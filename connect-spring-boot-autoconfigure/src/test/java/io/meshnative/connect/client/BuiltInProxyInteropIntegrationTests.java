@@ -65,7 +65,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author connect-spring-boot authors
  */
-class BuiltInProxyInteropTests {
+class BuiltInProxyInteropIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

@@ -54,7 +54,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author connect-spring-boot authors
  */
-class ConnectProxyJarTests {
+class ConnectProxyJarIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
