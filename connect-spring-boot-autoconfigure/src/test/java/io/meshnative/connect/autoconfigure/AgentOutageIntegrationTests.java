@@ -24,10 +24,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.CaRoots;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulOperator;
 import io.meshnative.connect.test.TestCertificateAuthority;
@@ -182,9 +180,7 @@ class AgentOutageIntegrationTests {
 	}
 
 	private static void register(int backendPort) {
-		client.registerService(
-				new ServiceRegistration("outage-backend-1", "res-backend", null, null, "127.0.0.1", backendPort, null,
-						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
+		MeshApplications.registerConnectNative(client, "outage-backend-1", "res-backend", backendPort);
 	}
 
 	private static X509Certificate served(MeshTestClient caller, int port) throws IOException {

@@ -22,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
+import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgentExtension;
 
 import org.springframework.boot.WebApplicationType;
@@ -171,6 +173,20 @@ public final class MeshApplications {
 	 */
 	public static int port(ApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	/**
+	 * Register a Connect-native instance of a service on {@code 127.0.0.1} with a passing
+	 * TTL check of 30 minutes, as an application started with {@link #NO_REGISTRATION} is
+	 * not registered by Spring Cloud Consul.
+	 * @param client the agent client
+	 * @param id the instance ID
+	 * @param service the service name
+	 * @param port the instance's mesh port
+	 */
+	public static void registerConnectNative(ConsulAgentClient client, String id, String service, int port) {
+		client.registerService(new ServiceRegistration(id, service, null, null, "127.0.0.1", port, null,
+				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 	private static Class<?> inboundApplication(Stack stack) {

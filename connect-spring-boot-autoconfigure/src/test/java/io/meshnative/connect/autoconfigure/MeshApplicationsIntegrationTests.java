@@ -18,9 +18,12 @@ package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.meshnative.connect.agent.AgentQuery;
+import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
 import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
@@ -38,6 +41,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link MeshApplications} and {@link TestConsulAgentConnectionDetails} against
@@ -113,6 +117,26 @@ class MeshApplicationsIntegrationTests {
 			assertThat(context.getEnvironment().getProperty("connect.agent.address"))
 				.isEqualTo(consul.getAddress().toString());
 			assertThat(context.getEnvironment().getProperty("connect.enabled")).isEqualTo("false");
+		}
+	}
+
+	@Test
+	void registerConnectNativeAddsAPassingConnectNativeInstance() {
+		ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
+		MeshApplications.registerConnectNative(client, "fixture-native-1", "fixture-native", 18443);
+		try {
+			AgentService service = client.getAgentService("fixture-native-1");
+			assertThat(service.service()).isEqualTo("fixture-native");
+			assertThat(service.port()).isEqualTo(18443);
+			assertThat(service.isConnectNative()).isTrue();
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(
+						client.query(AgentQuery.connectHealth("fixture-native", true, null, null)).value())
+					.singleElement()
+					.satisfies((health) -> assertThat(health.isPassing()).isTrue()));
+		}
+		finally {
+			client.deregisterService("fixture-native-1");
 		}
 	}
 

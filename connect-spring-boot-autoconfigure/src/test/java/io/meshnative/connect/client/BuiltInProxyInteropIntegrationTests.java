@@ -50,7 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 
@@ -118,9 +117,7 @@ class BuiltInProxyInteropIntegrationTests {
 				: InboundTestApplications.ReactiveApp.class;
 		int localPort = freePort();
 		try (ConfigurableApplicationContext app = start(application, type, service)) {
-			client.registerService(new ServiceRegistration(service + "-1", service, null, null, "127.0.0.1",
-					((WebServerApplicationContext) app).getWebServer().getPort(), null,
-					new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
+			MeshApplications.registerConnectNative(client, service + "-1", service, MeshApplications.port(app));
 			Process proxy = proxy("-service", "cli", "-upstream", service + ":" + localPort);
 			try {
 				HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

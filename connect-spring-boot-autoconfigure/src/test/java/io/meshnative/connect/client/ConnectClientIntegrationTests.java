@@ -18,9 +18,7 @@ package io.meshnative.connect.client;
 
 import java.time.Duration;
 
-import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
-import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
@@ -68,7 +66,8 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "e2e-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-frontend")) {
-			register("e2e-backend-1", "e2e-backend", MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "e2e-backend-1", "e2e-backend",
+					MeshApplications.port(backend));
 			Frontend app = frontend.getBean(Frontend.class);
 			String frontendId = "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/e2e-frontend";
 			assertThat(app.restClient.get().uri("/hello").retrieve().body(String.class))
@@ -92,7 +91,8 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.SERVLET, "e2e-other");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-caller")) {
-			register("impostor-1", "e2e-backend-impostor", MeshApplications.port(other));
+			MeshApplications.registerConnectNative(client, "impostor-1", "e2e-backend-impostor",
+					MeshApplications.port(other));
 			RestClient impostor = frontend.getBean(ConnectClientFactory.class)
 				.restClientBuilder("e2e-backend-impostor")
 				.build();
@@ -112,8 +112,10 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "pool-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"pool-frontend")) {
-			register("pool-backend-1", "pool-backend", MeshApplications.port(backend));
-			register("pool-alias-1", "pool-alias", MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "pool-backend-1", "pool-backend",
+					MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "pool-alias-1", "pool-alias",
+					MeshApplications.port(backend));
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			RestClient genuine = clients.restClientBuilder("pool-backend").build();
 			for (int i = 0; i < 3; i++) {
@@ -140,11 +142,6 @@ class ConnectClientIntegrationTests {
 				.withStackTraceContaining("nobody.default.default.dc1")
 				.withStackTraceContaining("no healthy instance");
 		}
-	}
-
-	private static void register(String id, String name, int port) {
-		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {

@@ -32,10 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 
-import io.meshnative.connect.agent.AgentService;
 import io.meshnative.connect.agent.ConsulAgentClient;
 import io.meshnative.connect.agent.LeafCertificate;
-import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
@@ -106,7 +104,8 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(TomcatApp.class, WebApplicationType.SERVLET, "enc-tomcat");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-tomcat-1", "enc-tomcat", MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "enc-tomcat-1", "enc-tomcat",
+					MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).tomcatRest, frontend.getBean(Frontend.class).tomcatWeb,
 					"enc-tomcat");
 		}
@@ -120,7 +119,7 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(NettyApp.class, WebApplicationType.REACTIVE, "enc-netty");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-netty-1", "enc-netty", MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "enc-netty-1", "enc-netty", MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).nettyRest, frontend.getBean(Frontend.class).nettyWeb,
 					"enc-netty");
 		}
@@ -134,7 +133,7 @@ class OutboundEncodingIntegrationTests {
 		try (RecordingMeshEndpoint endpoint = new RecordingMeshEndpoint(meshContext("enc-raw"));
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-raw-1", "enc-raw", endpoint.port());
+			MeshApplications.registerConnectNative(client, "enc-raw-1", "enc-raw", endpoint.port());
 			Frontend app = frontend.getBean(Frontend.class);
 			String target = "/p%2Fq%2fr%26s%3Dt%2Bu%3Bv//w?x=%2F&y=%3B&&z";
 			assertThat(app.rawRest.get().uri(URI.create("http://enc-raw" + target)).retrieve().body(String.class))
@@ -183,11 +182,6 @@ class OutboundEncodingIntegrationTests {
 			.toList();
 		PemSslStore key = PemSslStore.of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey());
 		return SslBundle.of(new PemSslStoreBundle(key, PemSslStore.of(roots, null))).createSslContext();
-	}
-
-	private static void register(String id, String name, int port) {
-		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
