@@ -16,15 +16,10 @@
 
 package io.meshnative.connect.test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +49,7 @@ public final class ConsulOperator {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final HttpClient http = ConsulHttp.client();
 
 	private final String address;
 
@@ -108,7 +103,7 @@ public final class ConsulOperator {
 		if (response.statusCode() == 404) {
 			return Optional.empty();
 		}
-		return Optional.of(json.readValue(check("GET", configPath(kind, name), response), MAP));
+		return Optional.of(json.readValue(ConsulHttp.body("GET", configPath(kind, name), response), MAP));
 	}
 
 	/**
@@ -171,38 +166,11 @@ public final class ConsulOperator {
 	}
 
 	private String call(String method, String path, @Nullable String body) {
-		return check(method, path, send(method, path, body));
-	}
-
-	private static String check(String method, String path, HttpResponse<String> response) {
-		if (response.statusCode() != 200) {
-			throw new IllegalStateException(
-					method + " " + path + " answered HTTP " + response.statusCode() + ": " + response.body().trim());
-		}
-		return response.body();
+		return ConsulHttp.body(method, path, send(method, path, body));
 	}
 
 	private HttpResponse<String> send(String method, String path, @Nullable String body) {
-		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(this.address + path))
-			.timeout(Duration.ofSeconds(30))
-			.method(method,
-					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
-		if (body != null) {
-			builder.header("Content-Type", "application/json");
-		}
-		if (this.token != null) {
-			builder.header("X-Consul-Token", this.token);
-		}
-		try {
-			return this.http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while calling the Consul agent", ex);
-		}
+		return ConsulHttp.send(this.http, this.address, method, path, body, this.token);
 	}
 
 	/**
