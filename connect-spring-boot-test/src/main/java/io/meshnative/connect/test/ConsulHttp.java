@@ -28,8 +28,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Requests to a Consul agent's HTTP API, shared by {@link ConsulAgent} and
- * {@link ConsulOperator}.
+ * Requests to a Consul agent's HTTP API, shared by {@link ConsulAgent},
+ * {@link ConsulClusterAgent} and {@link ConsulOperator}.
  *
  * @author connect-spring-boot authors
  */
@@ -61,8 +61,27 @@ final class ConsulHttp {
 	 */
 	static HttpResponse<String> send(HttpClient http, String address, String method, String path,
 			@Nullable String jsonBody, @Nullable String token) {
+		return send(http, address, method, path, jsonBody, token, TIMEOUT, address);
+	}
+
+	/**
+	 * Send a request, with a JSON body and an ACL token if given.
+	 * @param http the client
+	 * @param address the agent's HTTP address
+	 * @param method the HTTP method
+	 * @param path the path and query
+	 * @param jsonBody the JSON body or {@code null}
+	 * @param token the ACL token or {@code null}
+	 * @param timeout how long to wait for the response
+	 * @param agent the agent's name or address in failure messages
+	 * @return the response
+	 * @throws UncheckedIOException if the agent cannot be reached or does not answer
+	 * within the timeout
+	 */
+	static HttpResponse<String> send(HttpClient http, String address, String method, String path,
+			@Nullable String jsonBody, @Nullable String token, Duration timeout, String agent) {
 		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(address + path))
-			.timeout(TIMEOUT)
+			.timeout(timeout)
 			.method(method, (jsonBody != null) ? HttpRequest.BodyPublishers.ofString(jsonBody)
 					: HttpRequest.BodyPublishers.noBody());
 		if (jsonBody != null) {
@@ -75,11 +94,11 @@ final class ConsulHttp {
 			return http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+			throw new UncheckedIOException(agent + ": " + method + " " + path + " failed: " + ex, ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while calling the Consul agent", ex);
+			throw new IllegalStateException("Interrupted while calling Consul agent " + agent, ex);
 		}
 	}
 
