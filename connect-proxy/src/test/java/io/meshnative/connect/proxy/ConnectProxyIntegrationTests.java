@@ -33,7 +33,6 @@ import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,12 +59,7 @@ class ConnectProxyIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = consul.closeAfterAll(ConsulAgentClient.builder(consul.getAddress()).build());
 	}
 
 	@Test
@@ -171,8 +165,9 @@ class ConnectProxyIntegrationTests {
 		int publicPort = ProxyMesh.freePort();
 		ProxyMesh.registerProxy(client, "guarded-proxy", "guarded", publicPort, app.getAddress().getPort(),
 				Collections.emptyList());
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources",
-				List.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "allow"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources", List
+				.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "allow"))));
 		try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "guarded-proxy")) {
 			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
 				try (ProxyMesh.HttpConnection friend = ProxyMesh.openTls(ProxyMesh.meshContext(client, "friend"),
@@ -189,15 +184,16 @@ class ConnectProxyIntegrationTests {
 			try (ProxyMesh.HttpConnection friend = ProxyMesh.openTls(ProxyMesh.meshContext(client, "friend"),
 					publicPort)) {
 				assertThat(friend.get("/before-the-flip").status()).isEqualTo(200);
-				client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources", List
-					.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "deny"))));
+				consul.getOperator()
+					.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "guarded", "Sources", List
+						.of(Map.of("Name", "intruder", "Action", "deny"), Map.of("Name", "friend", "Action", "deny"))));
 				assertThat(friend.isClosedByPeer()).as("the open connection of a caller now denied").isTrue();
 			}
 			assertThat(meterCount(proxy, "connect.proxy.connections", "revoked")).isEqualTo(1);
 		}
 		finally {
 			app.stop(0);
-			client.deleteConfigEntry("service-intentions", "guarded");
+			consul.getOperator().deleteConfigEntry("service-intentions", "guarded");
 			client.deregisterService("guarded-proxy");
 		}
 	}
@@ -208,11 +204,12 @@ class ConnectProxyIntegrationTests {
 		int publicPort = ProxyMesh.freePort();
 		ProxyMesh.registerProxy(client, "portal-proxy", "portal", publicPort, app.getAddress().getPort(),
 				Collections.emptyList());
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "portal", "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "portal", "Sources",
-				List.of(Map.of("Name", "browser", "Permissions",
-						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathExact", "/admin")),
-								Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/api/")))))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", "portal", "Protocol", "http"));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "portal", "Sources",
+					List.of(Map.of("Name", "browser", "Permissions",
+							List.of(Map.of("Action", "deny", "HTTP", Map.of("PathExact", "/admin")),
+									Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/api/")))))));
 		try (ConfigurableApplicationContext proxy = ProxyMesh.startProxy(consul.getAgent(), "portal-proxy")) {
 			javax.net.ssl.SSLContext browser = ProxyMesh.meshContext(client, "browser");
 			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
@@ -242,8 +239,8 @@ class ConnectProxyIntegrationTests {
 		}
 		finally {
 			app.stop(0);
-			client.deleteConfigEntry("service-intentions", "portal");
-			client.deleteConfigEntry("service-defaults", "portal");
+			consul.getOperator().deleteConfigEntry("service-intentions", "portal");
+			consul.getOperator().deleteConfigEntry("service-defaults", "portal");
 			client.deregisterService("portal-proxy");
 		}
 	}
@@ -254,11 +251,13 @@ class ConnectProxyIntegrationTests {
 		HttpServer v2 = ProxyMesh.plainApp("catalog-v2");
 		int upstreamPort = ProxyMesh.freePort();
 		for (String service : List.of("catalog", "catalog-next")) {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		}
-		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "catalog", "Routes",
-				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/next/")), "Destination",
-						Map.of("Service", "catalog-next", "PrefixRewrite", "/")))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-router", "Name", "catalog", "Routes",
+					List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/next/")), "Destination",
+							Map.of("Service", "catalog-next", "PrefixRewrite", "/")))));
 		ProxyMesh.registerProxy(client, "catalog-proxy", "catalog", ProxyMesh.freePort(), v1.getAddress().getPort(),
 				Collections.emptyList());
 		ProxyMesh.registerProxy(client, "catalog-next-proxy", "catalog-next", ProxyMesh.freePort(),
@@ -281,9 +280,9 @@ class ConnectProxyIntegrationTests {
 		finally {
 			v1.stop(0);
 			v2.stop(0);
-			client.deleteConfigEntry("service-router", "catalog");
+			consul.getOperator().deleteConfigEntry("service-router", "catalog");
 			for (String service : List.of("catalog", "catalog-next")) {
-				client.deleteConfigEntry("service-defaults", service);
+				consul.getOperator().deleteConfigEntry("service-defaults", service);
 			}
 			client.deregisterService("catalog-proxy");
 			client.deregisterService("catalog-next-proxy");

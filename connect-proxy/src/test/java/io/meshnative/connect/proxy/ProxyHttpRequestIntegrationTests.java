@@ -89,8 +89,9 @@ class ProxyHttpRequestIntegrationTests {
 		app = RecordingApp.plain();
 		trap = RecordingApp.plain();
 		sink = RecordingApp.tls(ProxyMesh.meshContext(client, "edge-sink"));
-		ProxyMesh.httpServiceDenyingAdmin(client, "edge", "edge-caller");
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "edge-sink", "Protocol", "http"));
+		ProxyMesh.httpServiceDenyingAdmin(consul.getOperator(), "edge", "edge-caller");
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "edge-sink", "Protocol", "http"));
 		client.registerService(new ServiceRegistration("edge-sink-1", "edge-sink", null, null, "127.0.0.1", sink.port(),
 				null, new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 		publicPort = ProxyMesh.freePort();

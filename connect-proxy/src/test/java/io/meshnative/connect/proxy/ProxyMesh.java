@@ -45,6 +45,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
+import io.meshnative.connect.test.ConsulOperator;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -109,13 +110,13 @@ final class ProxyMesh {
 	 * Make a service {@code http} and give it the L7 intentions of the differential
 	 * tests: its caller is denied {@code PathPrefix /admin} and allowed
 	 * {@code PathPrefix /}.
-	 * @param client the agent client
+	 * @param operator the agent operator
 	 * @param service the service
 	 * @param caller the caller's service name
 	 */
-	static void httpServiceDenyingAdmin(ConsulAgentClient client, String service, String caller) {
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+	static void httpServiceDenyingAdmin(ConsulOperator operator, String service, String caller) {
+		operator.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		operator.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
 				List.of(Map.of("Name", caller, "Permissions",
 						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
 								Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));

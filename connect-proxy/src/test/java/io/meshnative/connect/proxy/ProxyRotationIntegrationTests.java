@@ -17,7 +17,6 @@
 package io.meshnative.connect.proxy;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,13 +32,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import com.sun.net.httpserver.HttpServer;
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,12 +66,7 @@ class ProxyRotationIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = consul.closeAfterAll(ConsulAgentClient.builder(consul.getAddress()).build());
 	}
 
 	@Test
@@ -100,10 +92,10 @@ class ProxyRotationIntegrationTests {
 				load.awaitAnswers(200);
 				TestCertificateAuthority next = TestCertificateAuthority.forConsulTrustDomain(before.trustDomain());
 				long rotatedAt = System.nanoTime();
-				Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+				Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 				config.put("PrivateKey", next.getPrivateKeyPem());
 				config.put("RootCert", next.getRootCertPem());
-				client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+				consul.getOperator().updateCaConfiguration("consul", config);
 				SSLContext checker = ProxyMesh.meshContext(client, "rotation-checker");
 				List<X509Certificate> served = await().atMost(ROTATION_TIMEOUT)
 					.pollInterval(Duration.ofMillis(100))

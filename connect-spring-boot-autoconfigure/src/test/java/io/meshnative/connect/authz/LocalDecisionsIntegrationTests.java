@@ -29,9 +29,11 @@ import java.util.regex.Pattern;
 import io.meshnative.connect.agent.internal.AuthorizeRequest;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.Intention;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.ConsulOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,7 +68,7 @@ class LocalDecisionsIntegrationTests {
 	void localDecisionsEqualTheAgentsWithoutAcls() {
 		ConsulAgent agent = open.getAgent().start();
 		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(agent.getHttpAddress())).build()) {
-			assertLocalEqualsAgent(client, client, "local-open", 41);
+			assertLocalEqualsAgent(open.getOperator(), client, client, "local-open", 41);
 		}
 	}
 
@@ -78,20 +80,18 @@ class LocalDecisionsIntegrationTests {
 				+ "\\\" { policy = \\\"write\\\" }\"}");
 		String token = secretId(
 				agent.request("PUT", "/v1/acl/token", "{\"Policies\":[{\"Name\":\"" + service + "\"}]}"));
-		try (ConsulAgentClient operator = ConsulAgentClient.builder(URI.create(agent.getHttpAddress()))
-			.token(agent.getManagementToken())
-			.build();
+		try (ConsulAgentClient client = TestConsulAgentConnectionDetails.of(acl).createClient();
 				ConsulAgentClient serviceClient = ConsulAgentClient.builder(URI.create(agent.getHttpAddress()))
 					.token(token)
 					.build()) {
-			assertLocalEqualsAgent(operator, serviceClient, service, 43);
+			assertLocalEqualsAgent(acl.getOperator(), client, serviceClient, service, 43);
 		}
 	}
 
-	private static void assertLocalEqualsAgent(ConsulAgentClient operator, ConsulAgentClient serviceClient,
-			String service, long salt) {
+	private static void assertLocalEqualsAgent(ConsulOperator operator, ConsulAgentClient client,
+			ConsulAgentClient serviceClient, String service, long salt) {
 		operator.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		String trustDomain = operator.getCaRoots().trustDomain();
+		String trustDomain = client.getCaRoots().trustDomain();
 		List<SpiffeId> callers = List.of(SpiffeId.forService(trustDomain, "default", "dc1", "cli"),
 				SpiffeId.forService(trustDomain, "default", "dc1", "other"),
 				SpiffeId.forService(trustDomain, "default", "dc1", "web"),

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
@@ -33,6 +32,7 @@ import io.meshnative.connect.identity.internal.SvidValidationException;
 import io.meshnative.connect.identity.internal.SvidValidator;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.ConsulOperator;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,7 +66,7 @@ class TestCaWithConsulIntegrationTests {
 			String trustDomain = before.trustDomain();
 			TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
 			assertThat(ca.getPrivateKeyPem()).startsWith("-----BEGIN EC PRIVATE KEY-----");
-			useRoot(client, ca.getPrivateKeyPem(), ca.getRootCertPem());
+			useRoot(agent, ca.getPrivateKeyPem(), ca.getRootCertPem());
 			CaRoots after = client.getCaRoots();
 			assertThat(after.trustDomain()).isEqualTo(trustDomain);
 			assertThat(after.activeRootId()).isNotEqualTo(before.activeRootId());
@@ -90,7 +90,7 @@ class TestCaWithConsulIntegrationTests {
 		try (ConsulAgentClient client = client(agent)) {
 			String trustDomain = client.getCaRoots().trustDomain();
 			TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
-			useRoot(client, ca.getPrivateKeyPem(), ca.getRootCertPem());
+			useRoot(agent, ca.getPrivateKeyPem(), ca.getRootCertPem());
 			List<X509Certificate> agentRoots = roots(client.getCaRoots());
 			assertThat(agentRoots).contains(ca.getRootCertificate());
 			X509Certificate[] ours = ca.leaf("api").issue().getChainArray();
@@ -120,7 +120,7 @@ class TestCaWithConsulIntegrationTests {
 			X509Certificate oldRoot = certificate(before.activeRoot().rootCert());
 			String trustDomain = before.trustDomain();
 			TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
-			useRoot(client, ca.getRoot().getPrivateKeyPkcs8Pem(), ca.getRootCertPem());
+			useRoot(agent, ca.getRoot().getPrivateKeyPkcs8Pem(), ca.getRootCertPem());
 			CaRoots.Root active = client.getCaRoots().activeRoot();
 			assertThat(certificate(active.rootCert())).isEqualTo(ca.getRootCertificate());
 			assertThat(active.intermediateCerts()).hasSize(1);
@@ -145,14 +145,14 @@ class TestCaWithConsulIntegrationTests {
 			String trustDomain = client.getCaRoots().trustDomain();
 			TestCertificateAuthority otherDomain = TestCertificateAuthority
 				.forConsulTrustDomain("0bad0bad-0000-0000-0000-000000000000.consul");
-			useRoot(client, otherDomain.getPrivateKeyPem(), otherDomain.getRootCertPem());
+			useRoot(agent, otherDomain.getPrivateKeyPem(), otherDomain.getRootCertPem());
 			assertThat(client.getCaRoots().trustDomain()).isEqualTo(trustDomain);
 			List<X509Certificate> leafChain = awaitLeafIssuedBy(client, "web", otherDomain.getRootCertificate());
 			assertThat(leafChain.get(0).getSubjectAlternativeNames())
 				.containsExactly(List.of(6, "spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/web"));
 			TestCertificateAuthority mismatched = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
 			String otherKey = TestCertificateAuthority.forConsulTrustDomain(trustDomain).getPrivateKeyPem();
-			useRoot(client, otherKey, mismatched.getRootCertPem());
+			useRoot(agent, otherKey, mismatched.getRootCertPem());
 			assertThat(certificate(client.getCaRoots().activeRoot().rootCert()))
 				.isEqualTo(mismatched.getRootCertificate());
 			await().atMost(Duration.ofSeconds(30))
@@ -167,11 +167,12 @@ class TestCaWithConsulIntegrationTests {
 		return ConsulAgentClient.builder(URI.create(agent.getHttpAddress())).build();
 	}
 
-	private static void useRoot(ConsulAgentClient client, String privateKeyPem, String rootCertPem) {
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+	private static void useRoot(ConsulAgent agent, String privateKeyPem, String rootCertPem) {
+		ConsulOperator operator = ConsulOperator.of(agent.getHttpAddress(), agent.getManagementToken());
+		Map<String, Object> config = new LinkedHashMap<>(operator.getCaConfiguration().config());
 		config.put("PrivateKey", privateKeyPem);
 		config.put("RootCert", rootCertPem);
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		operator.updateCaConfiguration("consul", config);
 	}
 
 	private static List<X509Certificate> awaitLeafIssuedBy(ConsulAgentClient client, String service,

@@ -17,22 +17,18 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -53,34 +49,28 @@ class AclAuthorizationIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress()))
-			.token(consul.getAgent().getManagementToken())
-			.build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void defaultDenyWithoutIntentionIs403AndAnAllowIntentionMakesIt200(Stack stack) throws IOException {
 		String service = "acl-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul,
+		try (MeshApplication app = MeshApplications.start(stack, consul, service,
 				"connect.agent.token=" + consul.getAgent().getManagementToken(),
 				"spring.cloud.consul.discovery.acl-token=" + consul.getAgent().getManagementToken())) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			assertThat(cli.get(port, "/hello").status()).isEqualTo(403);
-			client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-					AuthorizationIntegrationTests.source("cli", "allow")));
+			consul.getOperator()
+				.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+						AuthorizationIntegrationTests.source("cli", "allow")));
 			await().atMost(Duration.ofSeconds(1))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> cli.get(port, "/hello").status() == 200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 
@@ -95,7 +85,7 @@ class AclAuthorizationIntegrationTests {
 
 	@Test
 	void startupWithATokenLackingServiceWriteFailsNamingThePermission() {
-		assertThatException().isThrownBy(() -> Stack.TOMCAT.start("no-write", consul))
+		assertThatException().isThrownBy(() -> MeshApplications.start(Stack.TOMCAT, consul, "no-write"))
 			.havingRootCause()
 			.withMessageContaining("service:write on 'no-write'")
 			.withMessageContaining("HTTP 403");
@@ -103,8 +93,9 @@ class AclAuthorizationIntegrationTests {
 
 	@Test
 	void startupWithoutServiceNameFailsWithAClearMessage() {
-		assertThatException().isThrownBy(
-				() -> Stack.NETTY.start("", consul, "connect.agent.token=" + consul.getAgent().getManagementToken()))
+		assertThatException()
+			.isThrownBy(() -> MeshApplications.start(Stack.NETTY, consul, "",
+					"connect.agent.token=" + consul.getAgent().getManagementToken()))
 			.havingRootCause()
 			.withMessageContaining("connect.service-name is not set");
 	}
@@ -112,8 +103,8 @@ class AclAuthorizationIntegrationTests {
 	@Test
 	void startupWithAnUnreachableAgentFailsWithinTheTimeout() {
 		assertThatException()
-			.isThrownBy(() -> Stack.TOMCAT.start("unreachable", consul, "connect.agent.address=http://127.0.0.1:1",
-					"connect.agent.startup-timeout=1s"))
+			.isThrownBy(() -> MeshApplications.start(Stack.TOMCAT, consul, "unreachable",
+					"connect.agent.address=http://127.0.0.1:1", "connect.agent.startup-timeout=1s"))
 			.withStackTraceContaining("Could not load the Connect identity of service 'unreachable'")
 			.withStackTraceContaining("http://127.0.0.1:1")
 			.withStackTraceContaining("within 1s (connect.agent.startup-timeout)");

@@ -21,15 +21,13 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
+import io.meshnative.connect.test.ConsulOperator;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,8 +36,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,15 +89,16 @@ class AgentOutageIntegrationTests {
 		assertThat(MeshTestClient.roots(roots)).containsExactly(ca.getRootCertificate());
 		try (ConfigurableApplicationContext backend = start(ResilienceIntegrationTests.Backend.class,
 				WebApplicationType.REACTIVE, "res-backend")) {
-			int backendPort = port(backend);
+			int backendPort = MeshApplications.port(backend);
 			register(backendPort);
 			try (ConfigurableApplicationContext frontend = start(ResilienceIntegrationTests.Frontend.class,
 					WebApplicationType.SERVLET, "outage-frontend")) {
-				int frontendPort = port(frontend);
+				int frontendPort = MeshApplications.port(frontend);
 				MeshTestClient known = MeshTestClient.of(client.getLeafCertificate("outage-caller"), roots);
 				MeshTestClient newcomer = MeshTestClient.of(client.getLeafCertificate("outage-newcomer"), roots);
-				client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "outage-frontend", "Sources",
-						List.of(Map.of("Name", "outage-newcomer", "Action", "deny"))));
+				ConsulOperator.of(agent.getHttpAddress(), null)
+					.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "outage-frontend", "Sources",
+							List.of(Map.of("Name", "outage-newcomer", "Action", "deny"))));
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> newcomer.get(frontendPort, "/relay").status() == 403);
 				X509Certificate frontendLeaf = served(known, frontendPort);
@@ -183,9 +180,7 @@ class AgentOutageIntegrationTests {
 	}
 
 	private static void register(int backendPort) {
-		client.registerService(
-				new ServiceRegistration("outage-backend-1", "res-backend", null, null, "127.0.0.1", backendPort, null,
-						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
+		MeshApplications.registerConnectNative(client, "outage-backend-1", "res-backend", backendPort);
 	}
 
 	private static X509Certificate served(MeshTestClient caller, int port) throws IOException {
@@ -194,18 +189,11 @@ class AgentOutageIntegrationTests {
 		}
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", agent.getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications
+			.start(type, application, TestConsulAgentConnectionDetails.of(agent.getHttpAddress(), null), service,
+					MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 }

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,16 +27,13 @@ import java.util.Map;
 import io.meshnative.connect.agent.internal.AuthorizeRequest;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,30 +53,25 @@ class AuthorizationIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void denyIntentionTurns200Into403WithinOneSecondAndDeletingItRestores200(Stack stack) throws IOException {
 		String service = "deny-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = caller("cli");
 			assertThat(cli.get(port, "/hello").status()).isEqualTo(200);
-			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Action", "deny")));
+			consul.getOperator().putConfigEntry(intentions(service, Map.of("Name", "cli", "Action", "deny")));
 			await().atMost(Duration.ofSeconds(1))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> cli.get(port, "/hello").status() == 403);
 			MeshTestClient.Response denied = cli.get(port, "/hello");
 			assertThat(denied.body()).isEqualTo("Forbidden\n");
 			assertThat(denied.headers()).containsEntry("connection", "close");
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 			await().atMost(Duration.ofSeconds(1))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> cli.get(port, "/hello").status() == 200);
@@ -91,17 +82,19 @@ class AuthorizationIntegrationTests {
 	@EnumSource(Stack.class)
 	void l7IntentionIsEvaluatedPerRequestWhereTheAgentOnlySaysDeny(Stack stack) throws IOException {
 		String service = "l7-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
-					List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/hello"))))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			consul.getOperator()
+				.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
+						List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/hello"))))));
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized()).isFalse();
-			int port = port(context);
+			int port = app.getPort();
 			await().atMost(Duration.ofSeconds(5))
 				.pollInterval(Duration.ofMillis(20))
 				.until(() -> caller("cli").get(port, "/hello").status() == 403);
-			client.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
-					List.of(Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/hello"))))));
+			consul.getOperator()
+				.putConfigEntry(intentions(service, Map.of("Name", "cli", "Permissions",
+						List.of(Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/hello"))))));
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized())
 				.as("the agent still says deny for an L7 intention that allows")
 				.isFalse();
@@ -110,8 +103,8 @@ class AuthorizationIntegrationTests {
 				.until(() -> caller("cli").get(port, "/hello").status() == 200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
@@ -140,16 +133,17 @@ class AuthorizationIntegrationTests {
 				List.of(source("cli", "deny")), List.of(source("*", "deny")), List.of(source("*", "allow")),
 				List.of(source("cli", "allow"), source("*", "deny")),
 				List.of(source("cli", "deny"), source("*", "allow")));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, extra)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, service, extra)) {
+			int port = app.getPort();
 			CaRoots roots = client.getCaRoots();
 			List<String> checked = new ArrayList<>();
 			for (List<Map<String, Object>> sources : cases) {
 				if (sources.isEmpty()) {
-					client.deleteConfigEntry("service-intentions", service);
+					consul.getOperator().deleteConfigEntry("service-intentions", service);
 				}
 				else {
-					client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources", sources));
+					consul.getOperator()
+						.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources", sources));
 				}
 				for (String callerName : List.of("cli", "other")) {
 					String callerId = "spiffe://" + roots.trustDomain() + "/ns/default/dc/dc1/svc/" + callerName;
@@ -167,7 +161,7 @@ class AuthorizationIntegrationTests {
 			assertThat(checked).hasSize(cases.size() * 2).contains("cli=200", "cli=403", "other=200", "other=403");
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 
@@ -202,10 +196,6 @@ class AuthorizationIntegrationTests {
 
 	private static String spiffeId(String service) {
 		return "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/" + service;
-	}
-
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 }

@@ -17,11 +17,9 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +27,18 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.authz.InboundDecision;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,11 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.PathContainer;
@@ -91,28 +87,24 @@ class CanonicalRequestIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void everyHandlerRunsForExactlyTheRequestThatWasAuthorized(Stack stack) throws IOException {
 		String service = "canonical-" + stack.name().toLowerCase(java.util.Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "cli", "Permissions",
-							List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
-									Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = start(stack, service)) {
+			int port = app.getPort();
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "cli", "Permissions",
+								List.of(Map.of("Action", "deny", "HTTP", Map.of("PathPrefix", "/admin")),
+										Map.of("Action", "allow", "HTTP", Map.of("PathPrefix", "/")))))));
 			List<InboundDecision> decisions = new CopyOnWriteArrayList<>();
 			List<String> refusals = new CopyOnWriteArrayList<>();
-			context.getBean(ConnectAuthorizer.class).addListener(new ConnectAuthorizationListener() {
+			app.getContext().getBean(ConnectAuthorizer.class).addListener(new ConnectAuthorizationListener() {
 
 				@Override
 				public void decided(AuthorizationDecision decision) {
@@ -159,8 +151,8 @@ class CanonicalRequestIntegrationTests {
 				.anyMatch((category) -> category.startsWith("refused by the filter"));
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
@@ -318,6 +310,14 @@ class CanonicalRequestIntegrationTests {
 		return probes;
 	}
 
+	private static MeshApplication start(Stack stack, String service, String... properties) {
+		String[] all = Stream
+			.concat(Stream.of(MeshApplications.NO_REGISTRATION, "logging.level.io.meshnative.connect.authz=warn"),
+					Stream.of(properties))
+			.toArray(String[]::new);
+		return MeshApplications.start(stack, stack.select(ServletApp.class, ReactiveApp.class), consul, service, all);
+	}
+
 	/**
 	 * One request of the corpus.
 	 *
@@ -397,35 +397,6 @@ class CanonicalRequestIntegrationTests {
 					// the connection is gone either way
 				}
 			}
-		}
-
-	}
-
-	/**
-	 * The two server stacks.
-	 */
-	enum Stack {
-
-		TOMCAT(WebApplicationType.SERVLET, ServletApp.class), NETTY(WebApplicationType.REACTIVE, ReactiveApp.class);
-
-		private final WebApplicationType type;
-
-		private final Class<?> application;
-
-		Stack(WebApplicationType type, Class<?> application) {
-			this.type = type;
-			this.application = application;
-		}
-
-		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul) {
-			Map<String, Object> properties = new LinkedHashMap<>();
-			properties.put("server.port", "0");
-			properties.put("connect.service-name", service);
-			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-			properties.put("spring.cloud.consul.enabled", "false");
-			properties.put("spring.main.banner-mode", "off");
-			properties.put("logging.level.io.meshnative.connect.authz", "warn");
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
 		}
 
 	}

@@ -18,18 +18,16 @@ package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,11 +36,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -73,12 +67,7 @@ class GracefulShutdownIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -88,10 +77,11 @@ class GracefulShutdownIntegrationTests {
 		String instance = service + "-1";
 		release = new CountDownLatch(1);
 		long enteredBefore = entered.getCount();
-		ConfigurableApplicationContext app = stack.start(service, instance);
+		MeshApplication app = MeshApplications.start(stack, stack.select(ServletApp.class, ReactiveApp.class), consul,
+				service, "spring.cloud.consul.discovery.instance-id=" + instance);
 		Thread closer = new Thread(app::close, "close-" + service);
 		try {
-			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+			int port = app.getPort();
 			await().atMost(Duration.ofSeconds(30)).until(() -> registered(instance));
 			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("grace-caller"), client.getCaRoots());
 			assertThat(caller.get(port, "/hello").status()).isEqualTo(200);
@@ -129,34 +119,6 @@ class GracefulShutdownIntegrationTests {
 
 	private static boolean registered(String instance) {
 		return consul.getAgent().request("GET", "/v1/agent/services", null).contains("\"" + instance + "\"");
-	}
-
-	enum Stack {
-
-		TOMCAT(WebApplicationType.SERVLET, ServletApp.class), NETTY(WebApplicationType.REACTIVE, ReactiveApp.class);
-
-		private final WebApplicationType type;
-
-		private final Class<?> application;
-
-		Stack(WebApplicationType type, Class<?> application) {
-			this.type = type;
-			this.application = application;
-		}
-
-		ConfigurableApplicationContext start(String service, String instance) {
-			Map<String, Object> properties = new LinkedHashMap<>();
-			properties.put("server.port", "0");
-			properties.put("connect.service-name", service);
-			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-			properties.put("spring.application.name", service);
-			properties.put("spring.cloud.consul.host", "127.0.0.1");
-			properties.put("spring.cloud.consul.port", consul.getAgent().getHttpPort());
-			properties.put("spring.cloud.consul.discovery.instance-id", instance);
-			properties.put("spring.main.banner-mode", "off");
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
-		}
-
 	}
 
 	@SpringBootConfiguration

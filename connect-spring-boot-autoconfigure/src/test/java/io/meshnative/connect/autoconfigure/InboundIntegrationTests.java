@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,22 +31,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.agent.internal.AgentQuery;
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.Watch;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
+import io.meshnative.connect.test.ConsulOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -68,19 +63,14 @@ class InboundIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void callerWithAgentIssuedLeafGets200(Stack stack) throws IOException {
-		try (ConfigurableApplicationContext context = stack.start("inbound-" + stack.name().toLowerCase(), consul)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, "inbound-" + stack.name().toLowerCase())) {
+			int port = app.getPort();
 			CaRoots roots = client.getCaRoots();
 			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("cli"), roots);
 			MeshTestClient.Response response = caller.get(port, "/hello");
@@ -93,8 +83,8 @@ class InboundIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Stack.class)
 	void callerWithoutCertificateIsRefusedInTheHandshake(Stack stack) {
-		try (ConfigurableApplicationContext context = stack.start("nocert-" + stack.name().toLowerCase(), consul)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, "nocert-" + stack.name().toLowerCase())) {
+			int port = app.getPort();
 			MeshTestClient anonymous = MeshTestClient.of(null, null, MeshTestClient.roots(client.getCaRoots()));
 			assertThatExceptionOfType(IOException.class).isThrownBy(() -> anonymous.get(port, "/hello"))
 				.satisfies((ex) -> assertThat(ex).isInstanceOfAny(SSLException.class, IOException.class));
@@ -105,8 +95,8 @@ class InboundIntegrationTests {
 	@EnumSource(Stack.class)
 	void rootRotationUnderLoadLosesNoRequestAndTheNewLeafIsServedPromptly(Stack stack) throws Exception {
 		String service = "rotate-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = port(context);
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient caller = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			try (LoadLoop load = new LoadLoop(caller, port)) {
 				load.start();
@@ -142,13 +132,13 @@ class InboundIntegrationTests {
 	}
 
 	private static void rotateRoot() {
-		CaConfiguration current = client.getCaConfiguration();
+		ConsulOperator.CaConfiguration current = consul.getOperator().getCaConfiguration();
 		Object bits = current.config().get("PrivateKeyBits");
 		int nextBits = "384".equals(String.valueOf(bits)) ? 256 : 384;
 		Map<String, Object> config = new LinkedHashMap<>(current.config());
 		config.put("PrivateKeyType", "ec");
 		config.put("PrivateKeyBits", nextBits);
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 	}
 
 	private static String servedSerial(MeshTestClient caller, int port) throws IOException {
@@ -162,10 +152,6 @@ class InboundIntegrationTests {
 		String plain = serial.replace(":", "").toLowerCase(Locale.ROOT);
 		String trimmed = plain.replaceFirst("^0+(?=.)", "");
 		return trimmed;
-	}
-
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 	/**
@@ -253,42 +239,6 @@ class InboundIntegrationTests {
 		@Override
 		public void close() throws InterruptedException {
 			stop();
-		}
-
-	}
-
-	enum Stack {
-
-		TOMCAT(WebApplicationType.SERVLET, InboundTestApplications.ServletApp.class),
-		NETTY(WebApplicationType.REACTIVE, InboundTestApplications.ReactiveApp.class);
-
-		private final WebApplicationType type;
-
-		private final Class<?> application;
-
-		Stack(WebApplicationType type, Class<?> application) {
-			this.type = type;
-			this.application = application;
-		}
-
-		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
-			return builder(service, consul, extra).run();
-		}
-
-		SpringApplicationBuilder builder(String service, ConsulAgentExtension consul, String... extra) {
-			Map<String, Object> properties = new LinkedHashMap<>();
-			properties.put("server.port", "0");
-			properties.put("connect.service-name", service);
-			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-			properties.put("spring.application.name", service);
-			properties.put("spring.cloud.consul.host", "127.0.0.1");
-			properties.put("spring.cloud.consul.port", consul.getAgent().getHttpPort());
-			properties.put("spring.main.banner-mode", "off");
-			for (String pair : extra) {
-				int equals = pair.indexOf('=');
-				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
-			}
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties);
 		}
 
 	}

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,21 +25,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -66,24 +61,19 @@ class InboundSecurityIntegrationTests {
 
 	@BeforeAll
 	static void useATestHeldRoot() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		String trustDomain = client.getCaRoots().trustDomain();
 		ourCa = TestCertificateAuthority.forConsulTrustDomain(trustDomain);
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ourCa.getPrivateKeyPem());
 		config.put("RootCert", ourCa.getRootCertPem());
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 		await().atMost(Duration.ofSeconds(10)).until(() -> {
 			CaRoots current = client.getCaRoots();
 			return current.activeRoot() != null
 					&& current.activeRoot().rootCert().trim().equals(ourCa.getRootCertPem().trim());
 		});
 		roots = MeshTestClient.roots(client.getCaRoots());
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
 	}
 
 	@ParameterizedTest
@@ -113,8 +103,8 @@ class InboundSecurityIntegrationTests {
 							TestCertificateAuthority.KeyUsageBit.KEY_CERT_SIGN)
 					.issue());
 		refused.put("our CA, https scheme", ourCa.leaf().uris("https://" + td + "/ns/default/dc/dc1/svc/cli").issue());
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		try (MeshApplication app = MeshApplications.start(stack, consul, service)) {
+			int port = app.getPort();
 			IssuedCertificate good = ourCa.leaf("cli").issue();
 			assertThat(call(good, port)).as("a valid leaf minted by our CA").isEqualTo("200");
 			assertThat(call(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots()), port))

@@ -69,8 +69,9 @@ class KeepAliveIntegrationTests {
 			int requests = 0;
 			try (MeshTestClient.Connection connection = caller.open(port)) {
 				for (int i = 0; i < 50; i++) {
-					client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "keepalive-app", "Sources", List
-						.of(Map.of("Name", "keepalive-caller", "Action", "allow", "Description", "round " + i))));
+					consul.getOperator()
+						.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "keepalive-app", "Sources", List
+							.of(Map.of("Name", "keepalive-caller", "Action", "allow", "Description", "round " + i))));
 					assertThat(connection.get("/hello").status()).isEqualTo(200);
 					assertThat(connection.get("/hello").status()).isEqualTo(200);
 					requests += 2;

@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,15 +25,13 @@ import java.util.Map;
 
 import io.meshnative.connect.agent.internal.AuthorizeRequest;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,27 +52,21 @@ class L7IntentionsAclIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress()))
-			.token(consul.getAgent().getManagementToken())
-			.build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void defaultDenyWithASingleL7DenyIntentionDoesNotFailOpen_CVE202136213(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void defaultDenyWithASingleL7DenyIntentionDoesNotFailOpen_CVE202136213(Stack stack) throws IOException {
 		String service = "l7-acl-" + stack.name().toLowerCase(Locale.ROOT);
 		String token = consul.getAgent().getManagementToken();
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, "connect.agent.token=" + token,
-				"spring.cloud.consul.discovery.acl-token=" + token)) {
-			int port = L7IntentionsIntegrationTests.port(context);
-			client.putConfigEntry(L7IntentionsIntegrationTests.intentions(service, "cli",
-					L7IntentionsIntegrationTests.permission("deny", Map.of("PathExact", "/admin"))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service,
+				"connect.agent.token=" + token, "spring.cloud.consul.discovery.acl-token=" + token)) {
+			int port = app.getPort();
+			consul.getOperator()
+				.putConfigEntry(L7IntentionsIntegrationTests.intentions(service, "cli",
+						L7IntentionsIntegrationTests.permission("deny", Map.of("PathExact", "/admin"))));
 			String cliId = "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/cli";
 			assertThat(client.authorize(new AuthorizeRequest(service, cliId, null)).authorized()).isFalse();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
@@ -93,9 +84,10 @@ class L7IntentionsAclIntegrationTests {
 			assertThat(outcomes).containsOnly(Map.entry("cli /admin", "403"), Map.entry("cli /hello", "403"),
 					Map.entry("cli /api/items", "403"), Map.entry("other /hello", "403"));
 			assertThat(L7IntentionsIntegrationTests.hits).isEmpty();
-			client.putConfigEntry(L7IntentionsIntegrationTests.intentions(service, "cli",
-					L7IntentionsIntegrationTests.permission("deny", Map.of("PathExact", "/admin")),
-					L7IntentionsIntegrationTests.permission("allow", Map.of("PathPrefix", "/api/"))));
+			consul.getOperator()
+				.putConfigEntry(L7IntentionsIntegrationTests.intentions(service, "cli",
+						L7IntentionsIntegrationTests.permission("deny", Map.of("PathExact", "/admin")),
+						L7IntentionsIntegrationTests.permission("allow", Map.of("PathPrefix", "/api/"))));
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(50))
 				.until(() -> cli.get(port, "/api/items").status() == 200);
@@ -109,8 +101,8 @@ class L7IntentionsAclIntegrationTests {
 			assertThat(L7IntentionsIntegrationTests.hits).containsExactly("api /api/items");
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 

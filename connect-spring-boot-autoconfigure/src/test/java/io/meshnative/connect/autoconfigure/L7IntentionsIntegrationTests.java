@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,9 +28,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.meshnative.connect.agent.internal.AuthorizeRequest;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,11 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -75,24 +71,20 @@ class L7IntentionsIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void allowApiAndDenyAdminPassAndFailAsIntendedAndNoSpellingOfAdminBypassesTheDeny_TL701(L7Stack stack)
+	@EnumSource(Stack.class)
+	void allowApiAndDenyAdminPassAndFailAsIntendedAndNoSpellingOfAdminBypassesTheDeny_TL701(Stack stack)
 			throws IOException {
 		String service = "l7-paths-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = port(context);
-			client.putConfigEntry(intentions(service, "cli", permission("allow", Map.of("PathPrefix", "/api/")),
-					permission("deny", Map.of("PathExact", "/admin"))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = start(stack, consul, service)) {
+			int port = app.getPort();
+			consul.getOperator()
+				.putConfigEntry(intentions(service, "cli", permission("allow", Map.of("PathPrefix", "/api/")),
+						permission("deny", Map.of("PathExact", "/admin"))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			assertThat(client.authorize(new AuthorizeRequest(service, spiffeId("cli"), null)).authorized())
 				.as("the agent answers L4 only: an L7 intention is a deny there")
@@ -121,22 +113,23 @@ class L7IntentionsIntegrationTests {
 				.containsExactly("api /api/items", "api /api/items", "hello /hello");
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void methodsAndHeadersOfPermissionsAreEnforcedPerRequest_TL701(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void methodsAndHeadersOfPermissionsAreEnforcedPerRequest_TL701(Stack stack) throws IOException {
 		String service = "l7-headers-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = port(context);
-			client.putConfigEntry(intentions(service, "cli",
-					permission("deny", Map.of("Header", List.of(Map.of("Name", "x-user", "Exact", "mallory")))),
-					permission("allow", Map.of("PathPrefix", "/api/", "Methods", List.of("GET"))),
-					permission("deny", Map.of("PathPrefix", "/"))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = start(stack, consul, service)) {
+			int port = app.getPort();
+			consul.getOperator()
+				.putConfigEntry(intentions(service, "cli",
+						permission("deny", Map.of("Header", List.of(Map.of("Name", "x-user", "Exact", "mallory")))),
+						permission("allow", Map.of("PathPrefix", "/api/", "Methods", List.of("GET"))),
+						permission("deny", Map.of("PathPrefix", "/"))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(50))
@@ -161,8 +154,8 @@ class L7IntentionsIntegrationTests {
 				.isEqualTo(200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
@@ -185,55 +178,13 @@ class L7IntentionsIntegrationTests {
 		return Map.of("Action", action, "HTTP", http);
 	}
 
+	static MeshApplication start(Stack stack, ConsulAgentExtension consul, String service, String... properties) {
+		return MeshApplications.start(stack, stack.select(ServletApp.class, ReactiveApp.class), consul, service,
+				properties);
+	}
+
 	private static String spiffeId(String service) {
 		return "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/" + service;
-	}
-
-	static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
-	/**
-	 * The two server stacks, each with handlers for {@code /admin}, {@code /api/**} and
-	 * {@code /hello} that record every invocation.
-	 */
-	enum L7Stack {
-
-		TOMCAT(WebApplicationType.SERVLET, ServletApp.class), NETTY(WebApplicationType.REACTIVE, ReactiveApp.class);
-
-		private final WebApplicationType type;
-
-		private final Class<?> application;
-
-		L7Stack(WebApplicationType type, Class<?> application) {
-			this.type = type;
-			this.application = application;
-		}
-
-		WebApplicationType type() {
-			return this.type;
-		}
-
-		Class<?> application() {
-			return this.application;
-		}
-
-		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
-			Map<String, Object> properties = new LinkedHashMap<>();
-			properties.put("server.port", "0");
-			properties.put("connect.service-name", service);
-			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-			properties.put("spring.application.name", service);
-			properties.put("spring.cloud.consul.host", "127.0.0.1");
-			properties.put("spring.cloud.consul.port", consul.getAgent().getHttpPort());
-			properties.put("spring.main.banner-mode", "off");
-			for (String pair : extra) {
-				int equals = pair.indexOf('=');
-				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
-			}
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
-		}
-
 	}
 
 	/**

@@ -30,17 +30,15 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.util.TestSocketUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,12 +70,7 @@ class ManagementPortIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -85,9 +78,10 @@ class ManagementPortIntegrationTests {
 	void managementPortIsOutsideTheMeshAndTheRegisteredCheckPasses(Stack stack) throws Exception {
 		String service = "mgmt-" + stack.name().toLowerCase(Locale.ROOT);
 		int managementPort = TestSocketUtils.findAvailableTcpPort();
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-				List.of(Map.of("Name", "mgmt-denied", "Action", "deny"))));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, properties(stack, managementPort))) {
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+					List.of(Map.of("Name", "mgmt-denied", "Action", "deny"))));
+		try (MeshApplication app = MeshApplications.start(stack, consul, service, properties(stack, managementPort))) {
 			HttpResponse<String> health = plainGet(managementPort, "/actuator/health");
 			assertThat(health.statusCode()).as("health on the management port over plain HTTP").isEqualTo(200);
 			assertThat(health.body()).contains("\"status\":\"UP\"");
@@ -110,7 +104,7 @@ class ManagementPortIntegrationTests {
 						"$[*].Service.ID");
 				assertThat(healthy).as("passing Connect-capable instances of %s", service).containsExactly(instanceId);
 			});
-			int meshPort = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int meshPort = app.getPort();
 			assertThat(meshPort).isNotEqualTo(managementPort);
 			CaRoots roots = client.getCaRoots();
 			MeshTestClient anonymous = MeshTestClient.of(null, null, MeshTestClient.roots(roots));
@@ -125,7 +119,7 @@ class ManagementPortIntegrationTests {
 				.status()).as("mesh port, caller allowed (default allow)").isEqualTo(200);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 

@@ -16,7 +16,6 @@
 
 package io.meshnative.connect.autoconfigure;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import javax.net.ssl.SSLException;
 
 import com.jayway.jsonpath.JsonPath;
 import io.meshnative.connect.agent.internal.AgentService;
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
@@ -35,17 +33,14 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
@@ -76,12 +71,7 @@ class ObservabilityIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -90,7 +80,7 @@ class ObservabilityIntegrationTests {
 				WebApplicationType.REACTIVE, "obs-backend");
 				ConfigurableApplicationContext frontend = start(InboundTestApplications.ServletApp.class,
 						WebApplicationType.SERVLET, "obs-frontend")) {
-			register("obs-backend-1", "obs-backend", port(backend));
+			register("obs-backend-1", "obs-backend", MeshApplications.port(backend));
 			MeterRegistry frontendMeters = frontend.getBean(MeterRegistry.class);
 			MeterRegistry backendMeters = backend.getBean(MeterRegistry.class);
 			RestClient backendClient = frontend.getBean(ConnectClientFactory.class)
@@ -113,7 +103,7 @@ class ObservabilityIntegrationTests {
 			assertThat(backendMeters.get("connect.identity.roots").gauge().value()).isGreaterThanOrEqualTo(1);
 			CaRoots roots = client.getCaRoots();
 			MeshTestClient probe = MeshTestClient.of(client.getLeafCertificate("obs-probe"), roots);
-			MeshTestClient.Response connect = probe.get(port(frontend), "/actuator/connect");
+			MeshTestClient.Response connect = probe.get(MeshApplications.port(frontend), "/actuator/connect");
 			assertThat(connect.status()).isEqualTo(200);
 			String trustDomain = roots.trustDomain();
 			assertThat(connect.body())
@@ -123,12 +113,12 @@ class ObservabilityIntegrationTests {
 				.contains("\"obs-backend\":{\"chain\":")
 				.contains("\"id\":\"" + target + "\"")
 				.contains("\"loadBalancer\":\"round_robin\"")
-				.contains("\"port\":" + port(backend))
+				.contains("\"port\":" + MeshApplications.port(backend))
 				.contains("\"serviceId\":\"obs-backend-1\"")
 				.doesNotContain("PRIVATE")
 				.doesNotContain("privateKey")
 				.doesNotContain(TOKEN);
-			MeshTestClient.Response health = probe.get(port(backend), "/actuator/health");
+			MeshTestClient.Response health = probe.get(MeshApplications.port(backend), "/actuator/health");
 			assertThat(health.status()).isEqualTo(200);
 			assertThat((String) JsonPath.read(health.body(), "$.components.connect.status")).isEqualTo("UP");
 			assertThat(health.body())
@@ -137,8 +127,9 @@ class ObservabilityIntegrationTests {
 						+ backend.getBean(ConnectIdentityManager.class).getIdentity().getSerialNumber() + "\"")
 				.doesNotContain("PRIVATE")
 				.doesNotContain(TOKEN);
-			assertThatExceptionOfType(SSLException.class).isThrownBy(
-					() -> MeshTestClient.of(null, null, MeshTestClient.roots(roots)).get(port(backend), "/hello"));
+			assertThatExceptionOfType(SSLException.class)
+				.isThrownBy(() -> MeshTestClient.of(null, null, MeshTestClient.roots(roots))
+					.get(MeshApplications.port(backend), "/hello"));
 			await().atMost(TIMEOUT)
 				.until(() -> counter(backendMeters, "connect.tls.handshake.failures", "reason",
 						"no-client-certificate") == 1);
@@ -157,8 +148,9 @@ class ObservabilityIntegrationTests {
 	}
 
 	private static void denyAndCount(RestClient backendClient, MeterRegistry backendMeters) {
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "obs-backend", "Sources",
-				List.of(Map.of("Name", "obs-frontend", "Action", "deny"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", "obs-backend", "Sources",
+					List.of(Map.of("Name", "obs-frontend", "Action", "deny"))));
 		try {
 			await().atMost(TIMEOUT)
 				.untilAsserted(() -> assertThatExceptionOfType(HttpClientErrorException.class)
@@ -167,17 +159,17 @@ class ObservabilityIntegrationTests {
 				.isGreaterThanOrEqualTo(1);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", "obs-backend");
+			consul.getOperator().deleteConfigEntry("service-intentions", "obs-backend");
 		}
 	}
 
 	private static void rotateAndCount(ConfigurableApplicationContext backend) {
 		MeterRegistry meters = backend.getBean(MeterRegistry.class);
 		TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(client.getCaRoots().trustDomain());
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ca.getPrivateKeyPem());
 		config.put("RootCert", ca.getRootCertPem());
-		client.updateCaConfiguration(new CaConfiguration("consul", config, null));
+		consul.getOperator().updateCaConfiguration("consul", config);
 		await().atMost(TIMEOUT).untilAsserted(() -> {
 			assertThat(counter(meters, "connect.identity.rotations", "kind", "roots")).isGreaterThanOrEqualTo(1);
 			assertThat(counter(meters, "connect.identity.rotations", "kind", "leaf")).isGreaterThanOrEqualTo(1);
@@ -187,18 +179,22 @@ class ObservabilityIntegrationTests {
 
 	@Test
 	void failoversRetriesAndCallsWithoutHealthyEndpointAreCounted() {
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-retry", "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "obs-retry", "Routes",
-				List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/missing")), "Destination",
-						Map.of("NumRetries", 2, "RetryOnStatusCodes", List.of(404))))));
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-primary", "Protocol", "http"));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "obs-primary", "Failover",
-				Map.of("*", Map.of("Service", "obs-retry"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-retry", "Protocol", "http"));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-router", "Name", "obs-retry", "Routes",
+					List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/missing")), "Destination",
+							Map.of("NumRetries", 2, "RetryOnStatusCodes", List.of(404))))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "obs-primary", "Protocol", "http"));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "obs-primary", "Failover",
+					Map.of("*", Map.of("Service", "obs-retry"))));
 		try (ConfigurableApplicationContext backend = start(InboundTestApplications.ReactiveApp.class,
 				WebApplicationType.REACTIVE, "obs-retry");
 				ConfigurableApplicationContext frontend = start(InboundTestApplications.ServletApp.class,
 						WebApplicationType.SERVLET, "obs-caller")) {
-			register("obs-retry-1", "obs-retry", port(backend));
+			register("obs-retry-1", "obs-retry", MeshApplications.port(backend));
 			MeterRegistry meters = frontend.getBean(MeterRegistry.class);
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			String target = "obs-retry.default.default.dc1";
@@ -234,10 +230,10 @@ class ObservabilityIntegrationTests {
 		}
 		finally {
 			client.deregisterService("obs-retry-1");
-			client.deleteConfigEntry("service-resolver", "obs-primary");
-			client.deleteConfigEntry("service-router", "obs-retry");
-			client.deleteConfigEntry("service-defaults", "obs-retry");
-			client.deleteConfigEntry("service-defaults", "obs-primary");
+			consul.getOperator().deleteConfigEntry("service-resolver", "obs-primary");
+			consul.getOperator().deleteConfigEntry("service-router", "obs-retry");
+			consul.getOperator().deleteConfigEntry("service-defaults", "obs-retry");
+			consul.getOperator().deleteConfigEntry("service-defaults", "obs-primary");
 		}
 	}
 
@@ -251,21 +247,12 @@ class ObservabilityIntegrationTests {
 				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30s"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("connect.agent.token", TOKEN);
-		properties.put("management.endpoints.web.exposure.include", "health,connect");
-		properties.put("management.endpoint.health.show-details", "always");
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications
+			.start(type, application, consul, service, "connect.agent.token=" + TOKEN,
+					"management.endpoints.web.exposure.include=health,connect",
+					"management.endpoint.health.show-details=always", MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 }

@@ -17,21 +17,21 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,11 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -77,12 +73,7 @@ class RequestViewIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
@@ -195,7 +186,7 @@ class RequestViewIntegrationTests {
 		String property = (stack == Stack.TOMCAT) ? "spring.mvc.hiddenmethod.filter.enabled=true"
 				: "spring.webflux.hiddenmethod.filter.enabled=true";
 		assertThatExceptionOfType(Exception.class)
-			.isThrownBy(() -> stack.start("hidden-" + stack.slug(), consul, property).close())
+			.isThrownBy(() -> start(stack, "hidden-" + stack.slug(), property).close())
 			.satisfies((ex) -> {
 				ConnectInboundException refusal = inboundRefusal(ex);
 				assertThat(refusal).isNotNull();
@@ -215,21 +206,22 @@ class RequestViewIntegrationTests {
 
 	private static void withL7(Stack stack, String service, List<Map<String, Object>> permissions, Check check,
 			String... extra) throws IOException {
-		client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-		try (ConfigurableApplicationContext context = stack.start(service, consul, extra)) {
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "cli", "Permissions", permissions))));
+		consul.getOperator().putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+		try (MeshApplication app = start(stack, service, extra)) {
+			int port = app.getPort();
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "cli", "Permissions", permissions))));
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(50))
-				.until(() -> context.getBean(ConnectAuthorizer.class).getIntentions().size() == 1);
+				.until(() -> app.getContext().getBean(ConnectAuthorizer.class).getIntentions().size() == 1);
 			hits.clear();
 			check.run(port, cli);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
-			client.deleteConfigEntry("service-defaults", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-defaults", service);
 		}
 	}
 
@@ -246,43 +238,16 @@ class RequestViewIntegrationTests {
 		return Map.of("Action", action, "HTTP", http);
 	}
 
+	private static MeshApplication start(Stack stack, String service, String... properties) {
+		String[] all = Stream.concat(Stream.of(MeshApplications.NO_REGISTRATION), Stream.of(properties))
+			.toArray(String[]::new);
+		return MeshApplications.start(stack, stack.select(ServletApp.class, ReactiveApp.class), consul, service, all);
+	}
+
 	@FunctionalInterface
 	interface Check {
 
 		void run(int port, MeshTestClient cli) throws IOException;
-
-	}
-
-	enum Stack {
-
-		TOMCAT(WebApplicationType.SERVLET, ServletApp.class), NETTY(WebApplicationType.REACTIVE, ReactiveApp.class);
-
-		private final WebApplicationType type;
-
-		private final Class<?> application;
-
-		Stack(WebApplicationType type, Class<?> application) {
-			this.type = type;
-			this.application = application;
-		}
-
-		String slug() {
-			return name().toLowerCase(Locale.ROOT);
-		}
-
-		ConfigurableApplicationContext start(String service, ConsulAgentExtension consul, String... extra) {
-			Map<String, Object> properties = new LinkedHashMap<>();
-			properties.put("server.port", "0");
-			properties.put("connect.service-name", service);
-			properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-			properties.put("spring.cloud.consul.enabled", "false");
-			properties.put("spring.main.banner-mode", "off");
-			for (String pair : extra) {
-				int equals = pair.indexOf('=');
-				properties.put(pair.substring(0, equals), pair.substring(equals + 1));
-			}
-			return new SpringApplicationBuilder(this.application).web(this.type).properties(properties).run();
-		}
 
 	}
 

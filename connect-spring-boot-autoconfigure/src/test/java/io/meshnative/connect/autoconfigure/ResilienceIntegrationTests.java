@@ -17,7 +17,6 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.agent.internal.AgentService;
-import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.LeafCertificate;
@@ -39,7 +37,6 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,7 +48,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.pem.PemContent;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -90,12 +86,7 @@ class ResilienceIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -271,11 +262,10 @@ class ResilienceIntegrationTests {
 	}
 
 	private static void useRoot(TestCertificateAuthority ca, boolean forceWithoutCrossSigning) {
-		Map<String, Object> config = new LinkedHashMap<>(client.getCaConfiguration().config());
+		Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
 		config.put("PrivateKey", ca.getPrivateKeyPem());
 		config.put("RootCert", ca.getRootCertPem());
-		client.updateCaConfiguration(
-				new CaConfiguration("consul", config, forceWithoutCrossSigning ? Boolean.TRUE : null));
+		consul.getOperator().updateCaConfiguration("consul", config, forceWithoutCrossSigning);
 	}
 
 	private static List<X509Certificate> awaitServedLeafSignedBy(MeshTestClient checker, int port,
@@ -305,18 +295,8 @@ class ResilienceIntegrationTests {
 		}
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static Map<String, Object> properties(String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return properties;
+		return MeshApplications.properties(consul.getAddress(), service, MeshApplications.NO_REGISTRATION);
 	}
 
 	/**
@@ -334,7 +314,7 @@ class ResilienceIntegrationTests {
 				.run();
 			String backendId = prefix + "-backend-1";
 			client.registerService(new ServiceRegistration(backendId, backendName, null, null, "127.0.0.1",
-					port(backend), null, new AgentService.Connect(true, null), null,
+					MeshApplications.port(backend), null, new AgentService.Connect(true, null), null,
 					ServiceRegistration.Check.passingTtl("30m"), null));
 			Map<String, Object> frontendProperties = properties(prefix + "-frontend");
 			ConfigurableApplicationContext frontend = new SpringApplicationBuilder(Frontend.class)
@@ -345,11 +325,11 @@ class ResilienceIntegrationTests {
 		}
 
 		int frontendPort() {
-			return port(this.frontend);
+			return MeshApplications.port(this.frontend);
 		}
 
 		int backendPort() {
-			return port(this.backend);
+			return MeshApplications.port(this.backend);
 		}
 
 		MeshLoad load(MeshTestClient caller) {
@@ -395,12 +375,15 @@ class ResilienceIntegrationTests {
 		static final String SERVICE = "skew-svc";
 
 		static Pair start(String agentOfB) {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", SERVICE, "Protocol", "http"));
-			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", SERVICE, "Subsets",
-					Map.of("a", Map.of("Filter", "Service.Meta.instance == a"), "b",
-							Map.of("Filter", "Service.Meta.instance == b"))));
-			client.putConfigEntry(
-					Map.of("Kind", "service-router", "Name", SERVICE, "Routes", List.of(route("a"), route("b"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", SERVICE, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-resolver", "Name", SERVICE, "Subsets",
+						Map.of("a", Map.of("Filter", "Service.Meta.instance == a"), "b",
+								Map.of("Filter", "Service.Meta.instance == b"))));
+			consul.getOperator()
+				.putConfigEntry(
+						Map.of("Kind", "service-router", "Name", SERVICE, "Routes", List.of(route("a"), route("b"))));
 			ConfigurableApplicationContext a = startPeer("a", "b", consul.getAgent().getHttpAddress());
 			ConfigurableApplicationContext b = startPeer("b", "a", agentOfB);
 			Pair pair = new Pair(a, b);
@@ -425,8 +408,8 @@ class ResilienceIntegrationTests {
 				.properties(properties)
 				.run();
 			client.registerService(new ServiceRegistration("skew-" + instance, SERVICE, null, null, "127.0.0.1",
-					port(context), Map.of("instance", instance), new AgentService.Connect(true, null), null,
-					ServiceRegistration.Check.passingTtl("30m"), null));
+					MeshApplications.port(context), Map.of("instance", instance), new AgentService.Connect(true, null),
+					null, ServiceRegistration.Check.passingTtl("30m"), null));
 			return context;
 		}
 
@@ -436,11 +419,11 @@ class ResilienceIntegrationTests {
 		}
 
 		int aPort() {
-			return port(this.a);
+			return MeshApplications.port(this.a);
 		}
 
 		int bPort() {
-			return port(this.b);
+			return MeshApplications.port(this.b);
 		}
 
 		ConnectIdentity identity(ConfigurableApplicationContext context) {
@@ -448,7 +431,7 @@ class ResilienceIntegrationTests {
 		}
 
 		MeshLoad load(MeshTestClient caller, ConfigurableApplicationContext from, String peer) {
-			return new MeshLoad(caller, port(from), "/relay", LOAD_THREADS / 2,
+			return new MeshLoad(caller, MeshApplications.port(from), "/relay", LOAD_THREADS / 2,
 					(response) -> response.status() == 200 && response.body().contains("\"instance\":\"" + peer + "\"")
 							&& response.body().contains("/svc/" + SERVICE + "\""))
 				.start();
@@ -476,9 +459,9 @@ class ResilienceIntegrationTests {
 			finally {
 				client.deregisterService("skew-a");
 				client.deregisterService("skew-b");
-				client.deleteConfigEntry("service-router", SERVICE);
-				client.deleteConfigEntry("service-resolver", SERVICE);
-				client.deleteConfigEntry("service-defaults", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-router", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-resolver", SERVICE);
+				consul.getOperator().deleteConfigEntry("service-defaults", SERVICE);
 			}
 		}
 

@@ -30,9 +30,11 @@ import io.meshnative.connect.agent.internal.CaConfiguration;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.LeafCertificate;
-import io.meshnative.connect.autoconfigure.InboundIntegrationTests.Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.ConsulOperator;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +42,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
@@ -74,14 +75,15 @@ class SecretsIntegrationTests {
 		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
 			.token(token)
 			.build();
-				ConfigurableApplicationContext context = stack.start(service, consul, "connect.agent.token=" + token,
+				MeshApplication app = MeshApplications.start(stack, consul, service, "connect.agent.token=" + token,
 						"spring.cloud.consul.discovery.acl-token=" + token, "logging.level.io.meshnative=TRACE")) {
 			LeafCertificate leaf = client.getLeafCertificate(service);
 			String key = keyBody(JsonPath.read(
 					consul.getAgent().request("GET", "/v1/agent/connect/ca/leaf/" + service, null), "$.PrivateKeyPEM"));
 			String encodedKey = keyBody(Base64.getEncoder().encodeToString(leaf.privateKey().getEncoded()));
-			CaConfiguration caConfiguration = client.getCaConfiguration();
-			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			ConsulOperator.CaConfiguration operatorView = consul.getOperator().getCaConfiguration();
+			CaConfiguration caConfiguration = new CaConfiguration(operatorView.provider(), operatorView.config(), null);
+			int port = app.getPort();
 			assertThat(MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots())
 				.get(port, "/hello")
 				.status()).as("default deny: a refusal is logged").isEqualTo(403);
@@ -95,13 +97,13 @@ class SecretsIntegrationTests {
 				assertThat(wrong.toString()).doesNotContain(token.substring(24));
 			}
 			assertThat(refused).isNotNull();
-			ConnectIdentityManager manager = context.getBean(ConnectIdentityManager.class);
-			ConsulConnectProperties properties = context.getBean(ConsulConnectProperties.class);
-			ConsulAgentConnectionDetails details = context.getBean(ConsulAgentConnectionDetails.class);
+			ConnectIdentityManager manager = app.getContext().getBean(ConnectIdentityManager.class);
+			ConsulConnectProperties properties = app.getContext().getBean(ConsulConnectProperties.class);
+			ConsulAgentConnectionDetails details = app.getContext().getBean(ConsulAgentConnectionDetails.class);
 			String everything = String.join("\n", output.getAll(), refused.getMessage(), String.valueOf(refused),
 					leaf.toString(), manager.getIdentity().toString(), properties.toString(),
 					properties.getAgent().toString(), details.toString(), client.toString(), caConfiguration.toString(),
-					context.getBean(ConsulAgentClient.class).toString());
+					app.getContext().getBean(ConsulAgentClient.class).toString());
 			assertThat(output.getAll()).contains("Denied GET /hello");
 			assertThat(everything).doesNotContain(token)
 				.doesNotContain(key)
@@ -118,15 +120,18 @@ class SecretsIntegrationTests {
 		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
 			.token(token)
 			.build()) {
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-					List.of(Map.of("Name", "secret-probe", "Action", "allow"))));
-			try (ConfigurableApplicationContext context = stack.builder(service, consul, "connect.agent.token=" + token,
-					"spring.cloud.consul.discovery.acl-token=" + token, "secrets-test.alias=${connect.agent.token}",
-					"management.endpoints.web.exposure.include=env,configprops",
-					"management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always")
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+						List.of(Map.of("Name", "secret-probe", "Action", "allow"))));
+			try (ConfigurableApplicationContext context = MeshApplications
+				.builder(stack, consul, service, "connect.agent.token=" + token,
+						"spring.cloud.consul.discovery.acl-token=" + token, "secrets-test.alias=${connect.agent.token}",
+						"management.endpoints.web.exposure.include=env,configprops",
+						"management.endpoint.env.show-values=always",
+						"management.endpoint.configprops.show-values=always")
 				.initializers(environmentVariable("CONSUL_HTTP_TOKEN", token))
 				.run()) {
-				int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+				int port = MeshApplications.port(context);
 				MeshTestClient probe = MeshTestClient.of(client.getLeafCertificate("secret-probe"),
 						client.getCaRoots());
 				String env = body(probe, port, "/actuator/env");
@@ -156,7 +161,7 @@ class SecretsIntegrationTests {
 					.containsExactly(MASKED);
 			}
 			finally {
-				client.deleteConfigEntry("service-intentions", service);
+				consul.getOperator().deleteConfigEntry("service-intentions", service);
 			}
 		}
 	}
@@ -193,7 +198,7 @@ class SecretsIntegrationTests {
 	void startupFailureWithAWrongTokenDoesNotShowTheToken(Stack stack, CapturedOutput output) {
 		String wrongToken = "6b1f1e7c-0d5e-4c7b-9a55-0123456789ab";
 		assertThatExceptionOfType(Exception.class)
-			.isThrownBy(() -> stack.start("wrong-token", consul, "connect.agent.token=" + wrongToken,
+			.isThrownBy(() -> MeshApplications.start(stack, consul, "wrong-token", "connect.agent.token=" + wrongToken,
 					"spring.cloud.consul.discovery.acl-token=" + wrongToken, "connect.agent.startup-timeout=2s"))
 			.satisfies((ex) -> {
 				StringBuilder messages = new StringBuilder();

@@ -17,14 +17,12 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,21 +32,18 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.autoconfigure.L7IntentionsIntegrationTests.L7Stack;
+import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.RecordedRequest;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -70,28 +65,24 @@ class TlsSessionSecurityIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void resumedSessionIsReauthorizedAfterAnIntentionFlipToDeny_TAZ08(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void resumedSessionIsReauthorizedAfterAnIntentionFlipToDeny_TAZ08(Stack stack) throws IOException {
 		String service = "resume-" + stack.name().toLowerCase(Locale.ROOT);
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = L7IntentionsIntegrationTests.port(context);
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			SSLSession first;
 			try (MeshTestClient.Connection connection = cli.open(port, "TLSv1.2")) {
 				assertThat(connection.get("/hello").status()).isEqualTo(200);
 				first = connection.getSocket().getSession();
 			}
-			client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-					AuthorizationIntegrationTests.source("cli", "deny")));
+			consul.getOperator()
+				.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+						AuthorizationIntegrationTests.source("cli", "deny")));
 			L7IntentionsIntegrationTests.hits.clear();
 			List<String> attempts = new ArrayList<>();
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -107,21 +98,23 @@ class TlsSessionSecurityIntegrationTests {
 			assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt).endsWith("resumed"));
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void decisionOfOneCallerIsNeverServedToAnother_TAZ06(L7Stack stack) throws IOException {
+	@EnumSource(Stack.class)
+	void decisionOfOneCallerIsNeverServedToAnother_TAZ06(Stack stack) throws IOException {
 		String service = "callers-" + stack.name().toLowerCase(Locale.ROOT);
-		client.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
-				AuthorizationIntegrationTests.source("cli", "allow")));
-		client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
-				List.of(AuthorizationIntegrationTests.source("cli", "allow"),
-						AuthorizationIntegrationTests.source("*", "deny"))));
-		try (ConfigurableApplicationContext context = stack.start(service, consul)) {
-			int port = L7IntentionsIntegrationTests.port(context);
+		consul.getOperator()
+			.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+					AuthorizationIntegrationTests.source("cli", "allow")));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", service, "Sources",
+					List.of(AuthorizationIntegrationTests.source("cli", "allow"),
+							AuthorizationIntegrationTests.source("*", "deny"))));
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service)) {
+			int port = app.getPort();
 			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
 			MeshTestClient other = MeshTestClient.of(client.getLeafCertificate("other"), client.getCaRoots());
 			await().atMost(Duration.ofSeconds(30))
@@ -139,13 +132,13 @@ class TlsSessionSecurityIntegrationTests {
 			assertThat(L7IntentionsIntegrationTests.hits).hasSize(10);
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", service);
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
 		}
 	}
 
 	@ParameterizedTest
-	@EnumSource(L7Stack.class)
-	void resumedSessionIsRevalidatedAfterATrustChange_TAZ08_TRO09(L7Stack stack) throws Exception {
+	@EnumSource(Stack.class)
+	void resumedSessionIsRevalidatedAfterATrustChange_TAZ08_TRO09(Stack stack) throws Exception {
 		String service = "trust-" + stack.name().toLowerCase(Locale.ROOT);
 		TestCertificateAuthority before = TestCertificateAuthority
 			.create("11111111-2222-3333-4444-555555555555.consul");
@@ -158,8 +151,8 @@ class TlsSessionSecurityIntegrationTests {
 		try (FakeConsulAgent agent = FakeConsulAgent.start()) {
 			agent.setDispatcher((request) -> dispatch(request, service, trustChanged, rootsBefore, rootsAfter,
 					leafBefore, leafAfter));
-			try (ConfigurableApplicationContext context = startAgainst(agent, stack, service)) {
-				int port = L7IntentionsIntegrationTests.port(context);
+			try (MeshApplication app = startAgainst(agent, stack, service)) {
+				int port = app.getPort();
 				IssuedCertificate caller = before.leaf("cli").issue();
 				MeshTestClient cli = MeshTestClient.of(caller.getChain(), caller.getPrivateKey(),
 						List.of(before.getRootCertificate(), after.getRootCertificate()));
@@ -215,14 +208,12 @@ class TlsSessionSecurityIntegrationTests {
 		return Arrays.equals(first.getId(), session.getId()) && first.getCreationTime() == session.getCreationTime();
 	}
 
-	private static ConfigurableApplicationContext startAgainst(FakeConsulAgent agent, L7Stack stack, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", agent.getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(stack.application()).web(stack.type()).properties(properties).run();
+	private static MeshApplication startAgainst(FakeConsulAgent agent, Stack stack, String service) {
+		return MeshApplications.start(stack.type(),
+				stack.select(L7IntentionsIntegrationTests.ServletApp.class,
+						L7IntentionsIntegrationTests.ReactiveApp.class),
+				TestConsulAgentConnectionDetails.of(agent.getHttpAddress(), null), service,
+				MeshApplications.NO_REGISTRATION);
 	}
 
 	private static FakeResponse dispatch(RecordedRequest request, String service, CountDownLatch trustChanged,

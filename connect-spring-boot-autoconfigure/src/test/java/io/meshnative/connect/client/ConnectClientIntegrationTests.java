@@ -16,17 +16,13 @@
 
 package io.meshnative.connect.client;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,8 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
@@ -63,12 +57,7 @@ class ConnectClientIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -77,7 +66,8 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "e2e-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-frontend")) {
-			register("e2e-backend-1", "e2e-backend", port(backend));
+			MeshApplications.registerConnectNative(client, "e2e-backend-1", "e2e-backend",
+					MeshApplications.port(backend));
 			Frontend app = frontend.getBean(Frontend.class);
 			String frontendId = "spiffe://" + client.getCaRoots().trustDomain() + "/ns/default/dc/dc1/svc/e2e-frontend";
 			assertThat(app.restClient.get().uri("/hello").retrieve().body(String.class))
@@ -101,7 +91,8 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.SERVLET, "e2e-other");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"e2e-caller")) {
-			register("impostor-1", "e2e-backend-impostor", port(other));
+			MeshApplications.registerConnectNative(client, "impostor-1", "e2e-backend-impostor",
+					MeshApplications.port(other));
 			RestClient impostor = frontend.getBean(ConnectClientFactory.class)
 				.restClientBuilder("e2e-backend-impostor")
 				.build();
@@ -121,8 +112,10 @@ class ConnectClientIntegrationTests {
 				WebApplicationType.REACTIVE, "pool-backend");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"pool-frontend")) {
-			register("pool-backend-1", "pool-backend", port(backend));
-			register("pool-alias-1", "pool-alias", port(backend));
+			MeshApplications.registerConnectNative(client, "pool-backend-1", "pool-backend",
+					MeshApplications.port(backend));
+			MeshApplications.registerConnectNative(client, "pool-alias-1", "pool-alias",
+					MeshApplications.port(backend));
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			RestClient genuine = clients.restClientBuilder("pool-backend").build();
 			for (int i = 0; i < 3; i++) {
@@ -151,23 +144,9 @@ class ConnectClientIntegrationTests {
 		}
 	}
 
-	private static void register(String id, String name, int port) {
-		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
-	}
-
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	interface HelloClient {

@@ -26,23 +26,20 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 
-import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.LeafCertificate;
-import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,12 +49,10 @@ import reactor.netty.http.server.HttpServerRequest;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.boot.ssl.pem.PemSslStore;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -101,12 +96,7 @@ class OutboundEncodingIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -114,7 +104,8 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(TomcatApp.class, WebApplicationType.SERVLET, "enc-tomcat");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-tomcat-1", "enc-tomcat", port(backend));
+			MeshApplications.registerConnectNative(client, "enc-tomcat-1", "enc-tomcat",
+					MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).tomcatRest, frontend.getBean(Frontend.class).tomcatWeb,
 					"enc-tomcat");
 		}
@@ -128,7 +119,7 @@ class OutboundEncodingIntegrationTests {
 		try (ConfigurableApplicationContext backend = start(NettyApp.class, WebApplicationType.REACTIVE, "enc-netty");
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-netty-1", "enc-netty", port(backend));
+			MeshApplications.registerConnectNative(client, "enc-netty-1", "enc-netty", MeshApplications.port(backend));
 			assertEncodingKept(frontend.getBean(Frontend.class).nettyRest, frontend.getBean(Frontend.class).nettyWeb,
 					"enc-netty");
 		}
@@ -142,7 +133,7 @@ class OutboundEncodingIntegrationTests {
 		try (RecordingMeshEndpoint endpoint = new RecordingMeshEndpoint(meshContext("enc-raw"));
 				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
 						"enc-frontend")) {
-			register("enc-raw-1", "enc-raw", endpoint.port());
+			MeshApplications.registerConnectNative(client, "enc-raw-1", "enc-raw", endpoint.port());
 			Frontend app = frontend.getBean(Frontend.class);
 			String target = "/p%2Fq%2fr%26s%3Dt%2Bu%3Bv//w?x=%2F&y=%3B&&z";
 			assertThat(app.rawRest.get().uri(URI.create("http://enc-raw" + target)).retrieve().body(String.class))
@@ -193,23 +184,9 @@ class OutboundEncodingIntegrationTests {
 		return SslBundle.of(new PemSslStoreBundle(key, PemSslStore.of(roots, null))).createSslContext();
 	}
 
-	private static void register(String id, String name, int port) {
-		client.registerService(new ServiceRegistration(id, name, null, null, "127.0.0.1", port, null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
-	}
-
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	/**

@@ -16,13 +16,13 @@
 
 package io.meshnative.connect.client;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgentExtension;
@@ -34,7 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -59,7 +58,7 @@ class OutboundTlsIntegrationTests {
 
 	@BeforeAll
 	static void startFrontendIdentity() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		frontend = new ConnectIdentityManager(client, "frontend", Duration.ofSeconds(10), Duration.ofMinutes(5));
 		frontend.start();
 	}
@@ -67,7 +66,6 @@ class OutboundTlsIntegrationTests {
 	@AfterAll
 	static void stop() {
 		frontend.close();
-		client.close();
 	}
 
 	@ParameterizedTest
@@ -99,16 +97,8 @@ class OutboundTlsIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(String service, WebApplicationType type) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		Class<?> application = (type == WebApplicationType.SERVLET)
-				? io.meshnative.connect.autoconfigure.InboundTestApplications.ServletApp.class
-				: io.meshnative.connect.autoconfigure.InboundTestApplications.ReactiveApp.class;
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		Stack stack = (type == WebApplicationType.SERVLET) ? Stack.TOMCAT : Stack.NETTY;
+		return MeshApplications.start(stack, consul, service, MeshApplications.NO_REGISTRATION).getContext();
 	}
 
 }

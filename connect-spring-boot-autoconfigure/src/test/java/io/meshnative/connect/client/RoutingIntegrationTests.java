@@ -35,11 +35,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.ConsulAgentExtension;
@@ -55,8 +58,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.RequestData;
@@ -103,21 +104,25 @@ class RoutingIntegrationTests {
 
 	@BeforeAll
 	static void startServices() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		v1 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v1");
 		v2 = start(Versioned.class, WebApplicationType.REACTIVE, "route-api", "v2");
 		admin = start(Versioned.class, WebApplicationType.REACTIVE, "route-admin", "admin");
 		frontend = start(Caller.class, WebApplicationType.NONE, "route-frontend", "none");
-		register("route-api-v1", "route-api", port(v1), "v1");
-		register("route-api-v2", "route-api", port(v2), "v2");
-		register("route-admin-1", "route-admin", port(admin), "admin");
+		register("route-api-v1", "route-api", MeshApplications.port(v1), "v1");
+		register("route-api-v2", "route-api", MeshApplications.port(v2), "v2");
+		register("route-admin-1", "route-admin", MeshApplications.port(admin), "admin");
 		for (String service : List.of("route-api", "route-admin", "route-fail")) {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
 		}
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-api", "Subsets", Map.of("v1",
-				Map.of("Filter", "Service.Meta.version == v1"), "v2", Map.of("Filter", "Service.Meta.version == v2"))));
-		client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
-				List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-api", "Subsets",
+					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
+							Map.of("Filter", "Service.Meta.version == v2"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "route-api", "Splits",
+					List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2"))));
 		Map<String, Object> adminRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin/")), "Destination",
 				Map.of("Service", "route-admin", "PrefixRewrite", "/"));
 		Map<String, Object> flakyRoute = Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/flaky")), "Destination",
@@ -129,40 +134,44 @@ class RoutingIntegrationTests {
 				Map.of("ServiceSubset", "v2"));
 		Map<String, Object> deleteRoute = Map.of("Match", Map.of("HTTP", Map.of("Methods", List.of("DELETE"))),
 				"Destination", Map.of("Service", "route-admin"));
-		client.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
-				List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
-		client.putConfigEntry(
-				Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-rr")));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-lr", "LoadBalancer",
-				Map.of("Policy", "least_request", "LeastRequestConfig", Map.of("ChoiceCount", 2))));
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-rh", "LoadBalancer", Map.of("Policy",
-				"ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-router", "Name", "route-api", "Routes",
+					List.of(adminRoute, flakyRoute, slowRoute, canaryRoute, deleteRoute)));
+		consul.getOperator()
+			.putConfigEntry(
+					Map.of("Kind", "service-resolver", "Name", "route-lb", "Redirect", Map.of("Service", "route-rr")));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-lr", "LoadBalancer",
+					Map.of("Policy", "least_request", "LeastRequestConfig", Map.of("ChoiceCount", 2))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-rh", "LoadBalancer", Map.of("Policy",
+					"ring_hash", "HashPolicies", List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
 		for (String service : List.of("route-rr", "route-lr", "route-rh")) {
 			for (String version : List.of("v1", "v2")) {
 				ConfigurableApplicationContext app = start(Versioned.class, WebApplicationType.REACTIVE, service,
 						version);
 				extra.add(app);
-				register(service + "-" + version, service, port(app), version);
+				register(service + "-" + version, service, MeshApplications.port(app), version);
 			}
 		}
-		client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
-				Map.of("*", Map.of("Service", "route-admin"))));
+		consul.getOperator()
+			.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "route-fail", "Failover",
+					Map.of("*", Map.of("Service", "route-admin"))));
 	}
 
 	@AfterAll
 	static void stopServices() {
 		for (String kind : List.of("service-router", "service-splitter", "service-resolver")) {
-			client.deleteConfigEntry(kind, "route-api");
+			consul.getOperator().deleteConfigEntry(kind, "route-api");
 		}
-		client.deleteConfigEntry("service-resolver", "route-fail");
-		client.deleteConfigEntry("service-resolver", "route-lb");
-		client.deleteConfigEntry("service-resolver", "route-lr");
-		client.deleteConfigEntry("service-resolver", "route-rh");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-fail");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-lb");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-lr");
+		consul.getOperator().deleteConfigEntry("service-resolver", "route-rh");
 		extra.forEach(ConfigurableApplicationContext::close);
 		for (ConfigurableApplicationContext context : List.of(frontend, admin, v2, v1)) {
 			context.close();
 		}
-		client.close();
 	}
 
 	@Test
@@ -401,23 +410,12 @@ class RoutingIntegrationTests {
 						new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
-		return ((WebServerApplicationContext) context).getWebServer().getPort();
-	}
-
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service,
 			String version, String... extraProperties) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		properties.put("test.version", version);
-		for (String property : extraProperties) {
-			properties.put(property.substring(0, property.indexOf('=')), property.substring(property.indexOf('=') + 1));
-		}
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		String[] properties = Stream
+			.concat(Stream.of(MeshApplications.NO_REGISTRATION, "test.version=" + version), Stream.of(extraProperties))
+			.toArray(String[]::new);
+		return MeshApplications.start(type, application, consul, service, properties).getContext();
 	}
 
 	@SpringBootConfiguration
@@ -448,6 +446,7 @@ class RoutingIntegrationTests {
 		@DeleteMapping("/version")
 		Mono<String> deleteVersion() {
 			return Mono.just(this.version);
+
 		}
 
 		@GetMapping("/port")

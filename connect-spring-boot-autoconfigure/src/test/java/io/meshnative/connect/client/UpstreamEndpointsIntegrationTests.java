@@ -16,7 +16,6 @@
 
 package io.meshnative.connect.client;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
@@ -55,7 +55,7 @@ class UpstreamEndpointsIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
+		client = TestConsulAgentConnectionDetails.client(consul);
 		identity = new ConnectIdentityManager(client, "frontend", Duration.ofSeconds(10), Duration.ofMinutes(5));
 		identity.start();
 	}
@@ -63,7 +63,6 @@ class UpstreamEndpointsIntegrationTests {
 	@AfterAll
 	static void stop() {
 		identity.close();
-		client.close();
 	}
 
 	@Test
@@ -124,9 +123,10 @@ class UpstreamEndpointsIntegrationTests {
 		register("shop-1", "shop", 9101, "v1");
 		register("shop-2", "shop", 9102, "v2");
 		try {
-			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
-					Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
-							Map.of("Filter", "Service.Meta.version == v2"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-resolver", "Name", "shop", "DefaultSubset", "v2", "Subsets",
+						Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
+								Map.of("Filter", "Service.Meta.version == v2"))));
 			try (UpstreamEndpoints upstream = new UpstreamEndpoints("shop", UpstreamSettings.NONE, client,
 					Duration.ofMinutes(1))
 				.start()) {
@@ -139,7 +139,7 @@ class UpstreamEndpointsIntegrationTests {
 			}
 		}
 		finally {
-			client.deleteConfigEntry("service-resolver", "shop");
+			consul.getOperator().deleteConfigEntry("service-resolver", "shop");
 			client.deregisterService("shop-1");
 			client.deregisterService("shop-2");
 		}

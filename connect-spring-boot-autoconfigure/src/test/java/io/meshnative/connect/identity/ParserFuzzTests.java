@@ -154,8 +154,9 @@ class ParserFuzzTests {
 		String health = "[{\"Node\":{\"Node\":\"n1\",\"Address\":\"127.0.0.1\"},\"Service\":{\"ID\":\"db-1\","
 				+ "\"Service\":\"db\",\"Port\":8443,\"Address\":\"127.0.0.1\",\"Meta\":{\"v\":\"1\"},"
 				+ "\"Connect\":{\"Native\":true}},\"Checks\":[{\"CheckID\":\"c\",\"Status\":\"passing\"}]}]";
-		fuzz("health", health, () -> client.getConnectHealth("db"), (value) -> {
-		}, null);
+		fuzz("health", health, () -> client.query(AgentQuery.connectHealth("db", true, null, null)).value(),
+				(value) -> {
+				}, null);
 	}
 
 	@Test

@@ -20,9 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +68,7 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private int httpsPort;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final HttpClient http = ConsulHttp.client();
 
 	private @Nullable Process process;
 
@@ -472,35 +470,11 @@ public final class ConsulAgent implements AutoCloseable {
 	 * @throws IllegalStateException if the agent answers with a status other than 200
 	 */
 	public String request(String method, String path, @Nullable String jsonBody) {
-		HttpResponse<String> response = send(method, path, jsonBody);
-		if (response.statusCode() != 200) {
-			throw new IllegalStateException(
-					method + " " + path + " answered HTTP " + response.statusCode() + ": " + response.body().trim());
-		}
-		return response.body();
+		return ConsulHttp.body(method, path, send(method, path, jsonBody));
 	}
 
 	private HttpResponse<String> send(String method, String path, @Nullable String jsonBody) {
-		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(getHttpAddress() + path))
-			.timeout(Duration.ofSeconds(30))
-			.method(method, (jsonBody != null) ? HttpRequest.BodyPublishers.ofString(jsonBody)
-					: HttpRequest.BodyPublishers.noBody());
-		if (jsonBody != null) {
-			builder.header("Content-Type", "application/json");
-		}
-		if (this.managementToken != null) {
-			builder.header("X-Consul-Token", this.managementToken);
-		}
-		try {
-			return this.http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while calling the Consul agent", ex);
-		}
+		return ConsulHttp.send(this.http, getHttpAddress(), method, path, jsonBody, this.managementToken);
 	}
 
 	/**

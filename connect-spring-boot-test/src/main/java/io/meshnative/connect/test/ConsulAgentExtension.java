@@ -16,6 +16,11 @@
 
 package io.meshnative.connect.test;
 
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -29,7 +34,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>
  * Register it on a static field; the agent starts before the first test and is stopped,
  * with its data deleted, after the last one. Test methods and constructors may declare a
- * {@link ConsulAgent} parameter: <pre class="code">
+ * {@link ConsulAgent} or {@link ConsulOperator} parameter: <pre class="code">
  * &#64;RegisterExtension
  * static final ConsulAgentExtension consul = ConsulAgentExtension.dev(
  *         "connect { test_ca_leaf_root_change_spread = \"1ns\" }");
@@ -37,6 +42,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * &#64;Test
  * void leaf(ConsulAgent agent) { ... agent.getHttpAddress() ... }
  * </pre> A missing Consul binary fails the tests; it never skips them.
+ * <p>
+ * {@link #getAddress()} and {@link #getToken()} are what a client of the agent needs (for
+ * example the starter's {@code ConsulAgentConnectionDetails}), {@link #getOperator()}
+ * makes the operator calls tests need, and {@link #closeAfterAll(AutoCloseable)} ties a
+ * client built on the agent to the agent's lifecycle.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -45,6 +55,10 @@ public final class ConsulAgentExtension
 		implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, ParameterResolver {
 
 	private final ConsulAgent agent;
+
+	private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
+	private @Nullable ConsulOperator operator;
 
 	private ConsulAgentExtension(ConsulAgent agent) {
 		this.agent = agent;
@@ -77,6 +91,47 @@ public final class ConsulAgentExtension
 		return this.agent;
 	}
 
+	/**
+	 * Return the agent's HTTP address, starting the agent if needed.
+	 * @return the address, {@code http://127.0.0.1:port}
+	 */
+	public URI getAddress() {
+		return URI.create(this.agent.start().getHttpAddress());
+	}
+
+	/**
+	 * Return the token a client of the agent should send: the management token of an
+	 * agent with ACLs, {@code null} for one without.
+	 * @return the token or {@code null}
+	 */
+	public @Nullable String getToken() {
+		return this.agent.getManagementToken();
+	}
+
+	/**
+	 * Return an operator for the agent that sends {@link #getToken() the token}, starting
+	 * the agent if needed.
+	 * @return the operator
+	 */
+	public synchronized ConsulOperator getOperator() {
+		if (this.operator == null) {
+			this.operator = ConsulOperator.of(getAddress().toString(), getToken());
+		}
+		return this.operator;
+	}
+
+	/**
+	 * Close a resource, such as a client of the agent, after the last test of the class,
+	 * before the agent stops. Resources close in the reverse order of registration.
+	 * @param <T> the type of the resource
+	 * @param closeable the resource
+	 * @return the resource
+	 */
+	public synchronized <T extends AutoCloseable> T closeAfterAll(T closeable) {
+		this.closeables.push(closeable);
+		return closeable;
+	}
+
 	@Override
 	public void beforeAll(ExtensionContext context) {
 		this.agent.start();
@@ -88,17 +143,49 @@ public final class ConsulAgentExtension
 	}
 
 	@Override
-	public void afterAll(ExtensionContext context) {
-		this.agent.stop();
+	public void afterAll(ExtensionContext context) throws Exception {
+		try {
+			closeAll();
+		}
+		finally {
+			synchronized (this) {
+				this.operator = null;
+			}
+			this.agent.stop();
+		}
+	}
+
+	private synchronized void closeAll() throws Exception {
+		Exception failure = null;
+		while (!this.closeables.isEmpty()) {
+			try {
+				this.closeables.pop().close();
+			}
+			catch (Exception ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		if (failure != null) {
+			throw failure;
+		}
 	}
 
 	@Override
 	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-		return parameterContext.getParameter().getType() == ConsulAgent.class;
+		Class<?> type = parameterContext.getParameter().getType();
+		return type == ConsulAgent.class || type == ConsulOperator.class;
 	}
 
 	@Override
 	public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+		if (parameterContext.getParameter().getType() == ConsulOperator.class) {
+			return getOperator();
+		}
 		return this.agent.start();
 	}
 

@@ -20,9 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -204,26 +202,7 @@ public final class ConsulClusterAgent {
 	 */
 	public HttpResponse<String> send(String method, String path, @Nullable String jsonBody, @Nullable String token,
 			Duration timeout) {
-		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(getHttpAddress() + path))
-			.timeout(timeout)
-			.method(method, (jsonBody != null) ? HttpRequest.BodyPublishers.ofString(jsonBody)
-					: HttpRequest.BodyPublishers.noBody());
-		if (jsonBody != null) {
-			builder.header("Content-Type", "application/json");
-		}
-		if (token != null) {
-			builder.header("X-Consul-Token", token);
-		}
-		try {
-			return this.http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(this.nodeName + ": " + method + " " + path + " failed: " + ex, ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while calling Consul agent " + this.nodeName, ex);
-		}
+		return ConsulHttp.send(this.http, getHttpAddress(), method, path, jsonBody, token, timeout, this.nodeName);
 	}
 
 	/**

@@ -27,8 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +46,6 @@ import javax.net.ssl.SSLException;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
 
 import org.springframework.util.Assert;
 
@@ -250,16 +247,6 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	/**
-	 * Return the Connect-capable instances of a service whose checks all pass.
-	 * @param service the service name
-	 * @return the instances
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public List<ServiceHealth> getConnectHealth(String service) {
-		return query(AgentQuery.connectHealth(service, true, null, null)).value();
-	}
-
-	/**
 	 * Return the compiled discovery chain of a service.
 	 * @param service the service name
 	 * @return the chain
@@ -267,86 +254,6 @@ public final class ConsulAgentClient implements AutoCloseable {
 	 */
 	public DiscoveryChain getDiscoveryChain(String service) {
 		return query(AgentQuery.discoveryChain(service, null)).value();
-	}
-
-	/**
-	 * Return the intentions whose destination matches a service, in evaluation order.
-	 * @param service the destination service name
-	 * @return the intentions
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public List<Intention> getIntentionsForDestination(String service) {
-		Map<String, List<Intention>> matches = query(AgentQuery.intentionMatch("destination", service)).value();
-		List<Intention> intentions = matches.get(service);
-		return (intentions != null) ? intentions : Collections.emptyList();
-	}
-
-	/**
-	 * Create or replace a config entry.
-	 * @param entry the entry, with {@code Kind} and {@code Name}
-	 * @throws ConsulAgentException if Consul rejects the entry (validation errors are
-	 * reported with HTTP 500)
-	 */
-	public void putConfigEntry(Map<String, ?> entry) {
-		String kind = String.valueOf(entry.get("Kind"));
-		String name = String.valueOf(entry.get("Name"));
-		Boolean written = await(sendWrite("PUT", "/v1/config", entry, AgentQuery.configWritePermission(kind, name),
-				json(Boolean.class)));
-		if (!Boolean.TRUE.equals(written)) {
-			throw new ConsulAgentException("PUT /v1/config", this.displayAddress, 200,
-					"the " + kind + " entry '" + name + "' was not written", null, null);
-		}
-	}
-
-	/**
-	 * Return a config entry.
-	 * @param kind the kind
-	 * @param name the name
-	 * @return the entry, or empty if there is none
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public Optional<Map<String, Object>> getConfigEntry(String kind, String name) {
-		try {
-			return Optional.of(query(AgentQuery.configEntry(kind, name)).value());
-		}
-		catch (ConsulAgentException ex) {
-			if (ex.getStatus() == 404) {
-				return Optional.empty();
-			}
-			throw ex;
-		}
-	}
-
-	/**
-	 * Delete a config entry; deleting an absent entry succeeds.
-	 * @param kind the kind
-	 * @param name the name
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public void deleteConfigEntry(String kind, String name) {
-		await(sendWrite("DELETE", "/v1/config/" + AgentQuery.segment(kind) + "/" + AgentQuery.segment(name), null,
-				AgentQuery.configWritePermission(kind, name), ConsulAgentClient::ignoreBody));
-	}
-
-	/**
-	 * Return the Connect CA configuration.
-	 * @return the configuration
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public CaConfiguration getCaConfiguration() {
-		return await(sendRead("/v1/connect/ca/configuration", "operator:read", new TypeReference<CaConfiguration>() {
-		}));
-	}
-
-	/**
-	 * Replace the Connect CA configuration; a new root key or certificate rotates the
-	 * root.
-	 * @param configuration the configuration
-	 * @throws ConsulAgentException if the call fails
-	 */
-	public void updateCaConfiguration(CaConfiguration configuration) {
-		await(sendWrite("PUT", "/v1/connect/ca/configuration", configuration, "operator:write",
-				ConsulAgentClient::ignoreBody));
 	}
 
 	/**
@@ -379,14 +286,6 @@ public final class ConsulAgentClient implements AutoCloseable {
 		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
 			.handle((response, failure) -> handle(endpoint, query.getPermission(), response, failure, query::decode,
 					timeout));
-	}
-
-	private <T> CompletableFuture<T> sendRead(String path, String permission, TypeReference<T> type) {
-		HttpRequest request = request(path, Collections.emptyList(), this.requestTimeout).GET().build();
-		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-			.handle((response, failure) -> handle("GET " + path, permission, response, failure,
-					(body) -> AgentJson.MAPPER.readValue(body, type), this.requestTimeout))
-			.thenApply(AgentResponse::value);
 	}
 
 	private <T> CompletableFuture<T> sendWrite(String method, String path, @Nullable Object body, String permission,

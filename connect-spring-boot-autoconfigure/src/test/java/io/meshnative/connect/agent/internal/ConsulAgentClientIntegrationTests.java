@@ -31,16 +31,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,12 +67,7 @@ class ConsulAgentClientIntegrationTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -180,33 +174,6 @@ class ConsulAgentClientIntegrationTests {
 	}
 
 	@Test
-	void configEntryRoundTrips() {
-		Map<String, Object> entry = new LinkedHashMap<>();
-		entry.put("Kind", "service-defaults");
-		entry.put("Name", "roundtrip");
-		entry.put("Protocol", "http");
-		client.putConfigEntry(entry);
-		assertThat(client.getConfigEntry("service-defaults", "roundtrip")).hasValueSatisfying((read) -> {
-			assertThat(read).containsEntry("Kind", "service-defaults");
-			assertThat(read).containsEntry("Name", "roundtrip");
-			assertThat(read).containsEntry("Protocol", "http");
-		});
-		client.deleteConfigEntry("service-defaults", "roundtrip");
-		assertThat(client.getConfigEntry("service-defaults", "roundtrip")).isEmpty();
-	}
-
-	@Test
-	void invalidConfigEntryReportsConsulsMessage() {
-		Map<String, Object> entry = new LinkedHashMap<>();
-		entry.put("Kind", "service-splitter");
-		entry.put("Name", "badsplit");
-		entry.put("Splits", List.of(Map.of("Weight", 50)));
-		assertThatExceptionOfType(ConsulAgentException.class).isThrownBy(() -> client.putConfigEntry(entry))
-			.withMessageContaining("PUT /v1/config")
-			.withMessageContaining("100");
-	}
-
-	@Test
 	void defaultDiscoveryChainHasAResolverAndOneTarget() {
 		DiscoveryChain chain = client.getDiscoveryChain("backend");
 		assertThat(chain.serviceName()).isEqualTo("backend");
@@ -227,16 +194,21 @@ class ConsulAgentClientIntegrationTests {
 	void discoveryChainDecodesRoutesSplitsAndResolverTimeouts() {
 		String service = "chain";
 		try {
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-			client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", service, "ConnectTimeout", "3s",
-					"RequestTimeout", "7s", "Subsets", Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"),
-							"v2", Map.of("Filter", "Service.Meta.version == v2", "OnlyPassing", true))));
-			client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", service, "Splits",
-					List.of(Map.of("Weight", 90, "ServiceSubset", "v1"), Map.of("Weight", 10, "ServiceSubset", "v2"))));
-			client.putConfigEntry(Map.of("Kind", "service-router", "Name", service, "Routes",
-					List.of(Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin", "Methods", List.of("GET"))),
-							"Destination", Map.of("ServiceSubset", "v2", "PrefixRewrite", "/", "RequestTimeout", "2s",
-									"NumRetries", 3, "RetryOnStatusCodes", List.of(503))))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-resolver", "Name", service, "ConnectTimeout", "3s",
+						"RequestTimeout", "7s", "Subsets", Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"),
+								"v2", Map.of("Filter", "Service.Meta.version == v2", "OnlyPassing", true))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-splitter", "Name", service, "Splits", List
+					.of(Map.of("Weight", 90, "ServiceSubset", "v1"), Map.of("Weight", 10, "ServiceSubset", "v2"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-router", "Name", service, "Routes",
+						List.of(Map.of("Match",
+								Map.of("HTTP", Map.of("PathPrefix", "/admin", "Methods", List.of("GET"))),
+								"Destination", Map.of("ServiceSubset", "v2", "PrefixRewrite", "/", "RequestTimeout",
+										"2s", "NumRetries", 3, "RetryOnStatusCodes", List.of(503))))));
 			DiscoveryChain chain = client.getDiscoveryChain(service);
 			assertThat(chain.protocol()).isEqualTo("http");
 			DiscoveryChain.Node router = chain.nodes().get(chain.startNode());
@@ -262,7 +234,7 @@ class ConsulAgentClientIntegrationTests {
 		}
 		finally {
 			for (String kind : List.of("service-router", "service-splitter", "service-resolver", "service-defaults")) {
-				client.deleteConfigEntry(kind, service);
+				consul.getOperator().deleteConfigEntry(kind, service);
 			}
 		}
 	}
@@ -271,8 +243,9 @@ class ConsulAgentClientIntegrationTests {
 	void authorizeAndIntentionMatchFollowIntentions() {
 		String destination = "authz";
 		try {
-			client.putConfigEntry(Map.of("Kind", "service-intentions", "Name", destination, "Sources",
-					List.of(Map.of("Name", "web", "Action", "allow"), Map.of("Name", "*", "Action", "deny"))));
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-intentions", "Name", destination, "Sources",
+						List.of(Map.of("Name", "web", "Action", "allow"), Map.of("Name", "*", "Action", "deny"))));
 			String trustDomain = client.getCaRoots().trustDomain();
 			String web = "spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/web";
 			String other = "spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/other";
@@ -280,21 +253,16 @@ class ConsulAgentClientIntegrationTests {
 			AuthorizeResult denied = client.authorize(new AuthorizeRequest(destination, other, null));
 			assertThat(denied.authorized()).isFalse();
 			assertThat(denied.reason()).contains("DENY");
-			List<Intention> intentions = client.getIntentionsForDestination(destination);
+			List<Intention> intentions = client.query(AgentQuery.intentionMatch("destination", destination))
+				.value()
+				.get(destination);
 			assertThat(intentions).extracting(Intention::sourceName).containsExactly("web", "*");
 			assertThat(intentions).extracting(Intention::precedence).containsExactly(9, 8);
 			assertThat(intentions).extracting(Intention::action).containsExactly("allow", "deny");
 		}
 		finally {
-			client.deleteConfigEntry("service-intentions", destination);
+			consul.getOperator().deleteConfigEntry("service-intentions", destination);
 		}
-	}
-
-	@Test
-	void caConfigurationReadsTheBuiltInProvider() {
-		CaConfiguration configuration = client.getCaConfiguration();
-		assertThat(configuration.provider()).isEqualTo("consul");
-		assertThat(configuration.config()).containsKey("LeafCertTTL");
 	}
 
 	@Test

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class ConnectInboundAutoConfigurationTests {
+class ConnectInboundAutoConfigurationIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

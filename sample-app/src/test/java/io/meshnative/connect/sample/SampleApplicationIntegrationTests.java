@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author connect-spring-boot authors
  */
-class SampleApplicationTests {
+class SampleApplicationIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

@@ -54,7 +54,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author connect-spring-boot authors
  */
-class ConnectProxyJarTests {
+class ConnectProxyJarIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -108,8 +108,9 @@ class ConnectProxyJarTests {
 				RecordingApp app = RecordingApp.plain();
 				RecordingApp trap = RecordingApp.plain();
 				RecordingApp sink = RecordingApp.tls(ProxyMesh.meshContext(client, "jar-sink"))) {
-			ProxyMesh.httpServiceDenyingAdmin(client, "jar-edge", "jar-caller");
-			client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "jar-sink", "Protocol", "http"));
+			ProxyMesh.httpServiceDenyingAdmin(consul.getOperator(), "jar-edge", "jar-caller");
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-defaults", "Name", "jar-sink", "Protocol", "http"));
 			client.registerService(new ServiceRegistration("jar-sink-1", "jar-sink", null, null, "127.0.0.1",
 					sink.port(), null, new AgentService.Connect(true, null), null,
 					ServiceRegistration.Check.passingTtl("30m"), null));

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class ConnectClientAutoConfigurationTests {
+class ConnectClientAutoConfigurationIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();

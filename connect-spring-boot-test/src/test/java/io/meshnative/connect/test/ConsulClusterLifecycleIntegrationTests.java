@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  *
  * @author connect-spring-boot authors
  */
-class ConsulClusterTests {
+class ConsulClusterLifecycleIntegrationTests {
 
 	@Test
 	void twoClustersRunAtTheSameTimeApartAndStopWithoutTraces() {

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  *
  * @author connect-spring-boot authors
  */
-class ConsulAgentTests {
+class ConsulAgentIntegrationTests {
 
 	@Test
 	void twoAgentsRunAtTheSameTimeOnTheirOwnPortsAndCas() {

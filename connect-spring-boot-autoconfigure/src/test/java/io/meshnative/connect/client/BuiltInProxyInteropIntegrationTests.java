@@ -28,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +38,9 @@ import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
+import io.meshnative.connect.autoconfigure.MeshApplications;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,8 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 
@@ -66,7 +64,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author connect-spring-boot authors
  */
-class BuiltInProxyInteropTests {
+class BuiltInProxyInteropIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -75,12 +73,7 @@ class BuiltInProxyInteropTests {
 
 	@BeforeAll
 	static void createClient() {
-		client = ConsulAgentClient.builder(URI.create(consul.getAgent().start().getHttpAddress())).build();
-	}
-
-	@AfterAll
-	static void closeClient() {
-		client.close();
+		client = TestConsulAgentConnectionDetails.client(consul);
 	}
 
 	@Test
@@ -124,9 +117,7 @@ class BuiltInProxyInteropTests {
 				: InboundTestApplications.ReactiveApp.class;
 		int localPort = freePort();
 		try (ConfigurableApplicationContext app = start(application, type, service)) {
-			client.registerService(new ServiceRegistration(service + "-1", service, null, null, "127.0.0.1",
-					((WebServerApplicationContext) app).getWebServer().getPort(), null,
-					new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
+			MeshApplications.registerConnectNative(client, service + "-1", service, MeshApplications.port(app));
 			Process proxy = proxy("-service", "cli", "-upstream", service + ":" + localPort);
 			try {
 				HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -176,13 +167,8 @@ class BuiltInProxyInteropTests {
 	}
 
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", consul.getAgent().getHttpAddress());
-		properties.put("spring.cloud.consul.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
+		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
+			.getContext();
 	}
 
 	@SpringBootConfiguration

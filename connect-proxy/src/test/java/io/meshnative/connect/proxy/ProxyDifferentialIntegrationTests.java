@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class ProxyDifferentialTests {
+class ProxyDifferentialIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -49,7 +49,7 @@ class ProxyDifferentialTests {
 		try (ConsulAgentClient client = ConsulAgentClient
 			.builder(URI.create(consul.getAgent().start().getHttpAddress()))
 			.build(); RecordingApp app = RecordingApp.plain(); RecordingApp trap = RecordingApp.plain()) {
-			ProxyMesh.httpServiceDenyingAdmin(client, "diff-app", "diff-caller");
+			ProxyMesh.httpServiceDenyingAdmin(consul.getOperator(), "diff-app", "diff-caller");
 			int publicPort = ProxyMesh.freePort();
 			ProxyMesh.registerProxy(client, "diff-app-proxy", "diff-app", publicPort, app.port(),
 					Collections.emptyList());

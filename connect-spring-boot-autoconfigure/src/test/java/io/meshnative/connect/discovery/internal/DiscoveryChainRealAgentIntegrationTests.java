@@ -16,13 +16,13 @@
 
 package io.meshnative.connect.discovery.internal;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author connect-spring-boot authors
  */
-class DiscoveryChainRealAgentTests {
+class DiscoveryChainRealAgentIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -44,27 +44,30 @@ class DiscoveryChainRealAgentTests {
 	@Test
 	void routesSplitsAndResolvesAChainCompiledByConsul() {
 		String service = "api";
-		try (ConsulAgentClient client = ConsulAgentClient
-			.builder(URI.create(consul.getAgent().start().getHttpAddress()))
-			.build()) {
+		try (ConsulAgentClient client = TestConsulAgentConnectionDetails.of(consul).createClient()) {
 			try {
-				client.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
-				client.putConfigEntry(Map.of("Kind", "service-resolver", "Name", service, "DefaultSubset", "v1",
-						"ConnectTimeout", "3s", "RequestTimeout", "7s", "Subsets",
-						Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
-								Map.of("Filter", "Service.Meta.version == v2")),
-						"LoadBalancer", Map.of("Policy", "ring_hash", "HashPolicies",
-								List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
-				client.putConfigEntry(Map.of("Kind", "service-splitter", "Name", service, "Splits",
-						List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset", "v2",
-								"RequestHeaders", Map.of("Set", Map.of("x-split", "v2"))))));
-				client.putConfigEntry(Map.of("Kind", "service-router", "Name", service, "Routes", List.of(
-						Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin")), "Destination",
-								Map.of("PrefixRewrite", "/", "NumRetries", 2, "RetryOnConnectFailure", true,
-										"RequestTimeout", "2s")),
-						Map.of("Match",
-								Map.of("HTTP", Map.of("Header", List.of(Map.of("Name", "x-canary", "Exact", "true")))),
-								"Destination", Map.of("ServiceSubset", "v2")))));
+				consul.getOperator()
+					.putConfigEntry(Map.of("Kind", "service-defaults", "Name", service, "Protocol", "http"));
+				consul.getOperator()
+					.putConfigEntry(Map.of("Kind", "service-resolver", "Name", service, "DefaultSubset", "v1",
+							"ConnectTimeout", "3s", "RequestTimeout", "7s", "Subsets",
+							Map.of("v1", Map.of("Filter", "Service.Meta.version == v1"), "v2",
+									Map.of("Filter", "Service.Meta.version == v2")),
+							"LoadBalancer", Map.of("Policy", "ring_hash", "HashPolicies",
+									List.of(Map.of("Field", "header", "FieldValue", "x-user")))));
+				consul.getOperator()
+					.putConfigEntry(Map.of("Kind", "service-splitter", "Name", service, "Splits",
+							List.of(Map.of("Weight", 80, "ServiceSubset", "v1"), Map.of("Weight", 20, "ServiceSubset",
+									"v2", "RequestHeaders", Map.of("Set", Map.of("x-split", "v2"))))));
+				consul.getOperator()
+					.putConfigEntry(Map.of("Kind", "service-router", "Name", service, "Routes", List.of(
+							Map.of("Match", Map.of("HTTP", Map.of("PathPrefix", "/admin")), "Destination",
+									Map.of("PrefixRewrite", "/", "NumRetries", 2, "RetryOnConnectFailure", true,
+											"RequestTimeout", "2s")),
+							Map.of("Match",
+									Map.of("HTTP",
+											Map.of("Header", List.of(Map.of("Name", "x-canary", "Exact", "true")))),
+									"Destination", Map.of("ServiceSubset", "v2")))));
 				DiscoveryChain chain = client.getDiscoveryChain(service);
 				assertThat(chain.nodes().get(chain.startNode()).type()).isEqualTo("router");
 
@@ -104,7 +107,7 @@ class DiscoveryChainRealAgentTests {
 			finally {
 				for (String kind : List.of("service-router", "service-splitter", "service-resolver",
 						"service-defaults")) {
-					client.deleteConfigEntry(kind, service);
+					consul.getOperator().deleteConfigEntry(kind, service);
 				}
 			}
 		}
