@@ -16,8 +16,9 @@
 
 /**
  * Test support for connect-spring-boot: a real Consul dev agent and a real Consul cluster
- * (servers, client agents, a second datacenter, ACLs, faults) for JUnit 5 tests, and a
- * scriptable fake agent.
+ * (servers, client agents, a second datacenter, ACLs, faults) for JUnit 5 tests, an
+ * operator client for the calls tests make on the agent (config entries, CA
+ * configuration), and a scriptable fake agent.
  */
 @NullMarked
 package io.meshnative.connect.test;
