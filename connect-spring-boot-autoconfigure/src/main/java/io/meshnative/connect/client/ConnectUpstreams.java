@@ -283,10 +283,11 @@ public final class ConnectUpstreams implements AutoCloseable {
 		UpstreamEndpoints endpoints = endpoints(upstream);
 		LoadBalancingPolicy policy = this.policies.computeIfAbsent(upstream + "|" + decision.loadBalancer(),
 				(key) -> LoadBalancingPolicies.forSettings(decision.loadBalancer()));
+		String localDatacenter = localDatacenter();
 		for (DiscoveryChain.Target target : decision.targets()) {
 			List<Endpoint> candidates = new ArrayList<>();
 			for (ServiceHealth entry : endpoints.getEndpoints(target.id())) {
-				AgentService.TaggedAddress address = entry.bestAddress(localDatacenter());
+				AgentService.TaggedAddress address = entry.bestAddress(localDatacenter);
 				Endpoint endpoint = new Endpoint(address.address(), address.port(), entry.service().id(),
 						entry.service().meta());
 				if (!excluded.contains(key(endpoint))) {
