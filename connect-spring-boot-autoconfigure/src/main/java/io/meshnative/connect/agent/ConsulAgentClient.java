@@ -68,6 +68,12 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private static final AtomicInteger threadCount = new AtomicInteger();
 
+	/**
+	 * Requests in flight per HTTP/2 connection: below the 250 concurrent streams that
+	 * Go's HTTP/2 server, and so the Consul agent, allows.
+	 */
+	static final int MAX_STREAMS_PER_CONNECTION = 200;
+
 	private final URI address;
 
 	private final String displayAddress;
@@ -81,6 +87,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 	private final Duration requestTimeout;
 
 	private final HttpClient http;
+
+	/**
+	 * HTTP/2 clients of an agent reached over HTTPS, each with one connection; another is
+	 * added when every connection carries {@link #MAX_STREAMS_PER_CONNECTION} requests.
+	 */
+	private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+
+	private final HttpClient.@Nullable Builder multiplexed;
 
 	private final @Nullable ExecutorService ownedExecutor;
 
@@ -109,8 +123,13 @@ public final class ConsulAgentClient implements AutoCloseable {
 		else {
 			this.ownedExecutor = null;
 		}
+		// Over HTTPS the agent speaks HTTP/2 (ALPN), which multiplexes watches on a
+		// connection: the agent limits connections per client address (200 by default).
+		// Plain HTTP stays HTTP/1.1, one connection per request in flight: the agent's
+		// HTTP listener offers no h2c.
+		boolean https = "https".equalsIgnoreCase(builder.address.getScheme());
 		HttpClient.Builder http = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
+			.version(https ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
 			.connectTimeout(builder.connectTimeout)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.executor(executor);
@@ -118,6 +137,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 			http.sslContext(builder.sslContext);
 		}
 		this.http = http.build();
+		this.multiplexed = https ? http : null;
+		if (https) {
+			this.lanes.add(new Lane(this.http));
+		}
 	}
 
 	/**
@@ -376,14 +399,13 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		String endpoint = query.describe();
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
-		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-			.handle((response, failure) -> handle(endpoint, query.getPermission(), response, failure, query::decode,
-					timeout));
+		return sendAsync(request).handle((response, failure) -> handle(endpoint, query.getPermission(), response,
+				failure, query::decode, timeout));
 	}
 
 	private <T> CompletableFuture<T> sendRead(String path, String permission, TypeReference<T> type) {
 		HttpRequest request = request(path, Collections.emptyList(), this.requestTimeout).GET().build();
-		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+		return sendAsync(request)
 			.handle((response, failure) -> handle("GET " + path, permission, response, failure,
 					(body) -> AgentJson.MAPPER.readValue(body, type), this.requestTimeout))
 			.thenApply(AgentResponse::value);
@@ -400,10 +422,39 @@ public final class ConsulAgentClient implements AutoCloseable {
 			builder.method(method, HttpRequest.BodyPublishers.noBody());
 		}
 		String endpoint = method + " " + path;
-		return this.http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
-			.handle((response, failure) -> handle(endpoint, permission, response, failure, decoder,
-					this.requestTimeout))
+		return sendAsync(builder.build()).handle(
+				(response, failure) -> handle(endpoint, permission, response, failure, decoder, this.requestTimeout))
 			.thenApply(AgentResponse::value);
+	}
+
+	/**
+	 * Send a request: over HTTP/1.1 on a connection of its own, over HTTP/2 as a stream
+	 * on the first connection with room for it. The agent's HTTP/2 server (Go) allows 250
+	 * concurrent streams per connection, and the JDK client fails requests past the limit
+	 * ("too many concurrent streams") instead of opening another connection.
+	 * @param request the request
+	 * @return the response
+	 */
+	private CompletableFuture<HttpResponse<byte[]>> sendAsync(HttpRequest request) {
+		if (this.multiplexed == null) {
+			return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+		}
+		Lane lane = reserveLane(this.multiplexed);
+		return lane.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+			.whenComplete((response, failure) -> lane.inFlight.decrementAndGet());
+	}
+
+	private synchronized Lane reserveLane(HttpClient.Builder builder) {
+		for (Lane lane : this.lanes) {
+			if (lane.inFlight.get() < MAX_STREAMS_PER_CONNECTION) {
+				lane.inFlight.incrementAndGet();
+				return lane;
+			}
+		}
+		Lane lane = new Lane(builder.build());
+		lane.inFlight.incrementAndGet();
+		this.lanes.add(lane);
+		return lane;
 	}
 
 	private static <T> AgentQuery.Decoder<T> json(Class<T> type) {
@@ -736,6 +787,20 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public ConsulAgentClient build() {
 			return new ConsulAgentClient(this);
+		}
+
+	}
+
+	/**
+	 * An HTTP/2 client with its count of requests in flight.
+	 *
+	 * @param http the client
+	 * @param inFlight the requests in flight
+	 */
+	private record Lane(HttpClient http, AtomicInteger inFlight) {
+
+		Lane(HttpClient http) {
+			this(http, new AtomicInteger());
 		}
 
 	}
