@@ -43,6 +43,7 @@ import io.meshnative.connect.agent.ConsulAgentException;
 import io.meshnative.connect.agent.ServiceRegistration;
 import io.meshnative.connect.agent.Watch;
 import io.meshnative.connect.client.ConnectClientFactory;
+import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulCluster;
 import io.meshnative.connect.test.ConsulClusterAgent;
 import io.meshnative.connect.test.ConsulClusterExtension;
@@ -116,15 +117,12 @@ class ConnectionBudgetIntegrationTests {
 		ConsulCluster cluster = consul.getCluster().start();
 		server = cluster.getServers().get(0);
 		for (String upstream : upstreams(MAX_UPSTREAMS)) {
-			server.request("PUT", "/v1/config", "{\"Kind\":\"service-resolver\",\"Name\":\"" + upstream
-					+ "\",\"Failover\":{\"*\":{\"Service\":\"" + BACKEND + "\"}}}");
+			server.request("PUT", "/v1/config", resolver(upstream));
 		}
 		ConsulClusterAgent backendAgent = cluster.getClients().get(2);
-		backend = start(Backend.class, WebApplicationType.SERVLET, BACKEND, backendAgent);
+		backend = start(Backend.class, WebApplicationType.SERVLET, BACKEND, agentProperties(backendAgent));
 		backendClient = ConsulAgentClient.builder(URI.create(backendAgent.getHttpAddress())).build();
-		backendClient.registerService(new ServiceRegistration(BACKEND + "-1", BACKEND, null, null, null,
-				((WebServerApplicationContext) backend).getWebServer().getPort(), null,
-				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null));
+		backendClient.registerService(backendRegistration(backend));
 	}
 
 	@AfterAll
@@ -148,7 +146,8 @@ class ConnectionBudgetIntegrationTests {
 	 */
 	@Test
 	void sixtyUpstreamsWithTwoTargetsEachFitTheDefaultBudget() throws IOException {
-		Measurement measurement = measure(60, consul.getCluster().getClients().get(0));
+		ConsulClusterAgent agent = consul.getCluster().getClients().get(0);
+		Measurement measurement = measure(60, agentProperties(agent), agent.getHttpPort());
 		assertThat(measurement.watches()).isEqualTo(BASE_WATCHES + 3 * 60);
 		assertThat(measurement.connections()).isGreaterThanOrEqualTo(measurement.watches())
 			.isLessThan(DEFAULT_MAX_CONNS_PER_CLIENT);
@@ -169,7 +168,8 @@ class ConnectionBudgetIntegrationTests {
 	 */
 	@Test
 	void hundredUpstreamsWithTwoTargetsEachExhaustTheDefaultBudget() throws IOException {
-		Measurement measurement = measure(MAX_UPSTREAMS, consul.getCluster().getClients().get(1));
+		ConsulClusterAgent agent = consul.getCluster().getClients().get(1);
+		Measurement measurement = measure(MAX_UPSTREAMS, agentProperties(agent), agent.getHttpPort());
 		// An upstream whose chain was refused has no target watches yet.
 		assertThat(measurement.watches()).isGreaterThan(DEFAULT_MAX_CONNS_PER_CLIENT)
 			.isLessThanOrEqualTo(BASE_WATCHES + 3 * MAX_UPSTREAMS);
@@ -179,9 +179,44 @@ class ConnectionBudgetIntegrationTests {
 		assertThat(measurement.failures()).isNotEmpty();
 	}
 
-	private Measurement measure(int count, ConsulClusterAgent agent) throws IOException {
+	/**
+	 * The fix for agents reached over HTTPS: HTTP/2 carries every watch of the
+	 * application on one connection (a second one past the 250 concurrent streams the
+	 * agent's Go HTTP/2 server allows), so that 100 upstreams with two targets each all
+	 * work against a default agent.
+	 * @throws IOException if {@code /proc} cannot be read
+	 */
+	@Test
+	void hundredUpstreamsWithTwoTargetsEachShareConnectionsOverHttps() throws IOException {
+		ConsulAgent agent = ConsulAgent.devWithHttps(false).start();
+		try (ConsulAgentClient admin = ConsulAgentClient.builder(URI.create(agent.getHttpAddress())).build()) {
+			for (String upstream : upstreams(MAX_UPSTREAMS)) {
+				agent.request("PUT", "/v1/config", resolver(upstream));
+			}
+			Map<String, Object> https = Map.of("connect.agent.address", agent.getHttpsAddress(),
+					"connect.agent.tls.ca-file", agent.getCaFile().toString());
+			try (ConfigurableApplicationContext httpsBackend = start(Backend.class, WebApplicationType.SERVLET, BACKEND,
+					https)) {
+				admin.registerService(backendRegistration(httpsBackend));
+				Measurement measurement = measure(MAX_UPSTREAMS, https, URI.create(agent.getHttpsAddress()).getPort());
+				assertThat(measurement.failures()).isEmpty();
+				assertThat(measurement.agentErrors()).doesNotContainKey(429);
+				assertThat(measurement.watches()).isEqualTo(BASE_WATCHES + 3 * MAX_UPSTREAMS);
+				// Two HTTP/2 connections for the frontend's 303 watches, one for the
+				// backend,
+				// and a few more that the JDK client opens when requests race for a
+				// connection not yet established.
+				assertThat(measurement.connections()).isLessThanOrEqualTo(10);
+			}
+		}
+		finally {
+			agent.stop();
+		}
+	}
+
+	private Measurement measure(int count, Map<String, Object> agentProperties, int agentPort) throws IOException {
 		try (ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
-				"budget-frontend-" + count, agent)) {
+				"budget-frontend-" + count, agentProperties)) {
 			Map<Integer, AtomicInteger> agentErrors = new ConcurrentHashMap<>();
 			ConsulAgentClient agentClient = frontend.getBean(ConsulAgentClient.class);
 			agentClient.addWatchListener(new Watch.Listener() {
@@ -194,7 +229,7 @@ class ConnectionBudgetIntegrationTests {
 				}
 
 			});
-			int before = establishedConnectionsTo(agent.getHttpPort());
+			int before = establishedConnectionsTo(agentPort);
 			ConnectClientFactory clients = frontend.getBean(ConnectClientFactory.class);
 			Map<String, String> failures = new ConcurrentHashMap<>();
 			ExecutorService executor = Executors.newFixedThreadPool(CALL_CONCURRENCY);
@@ -210,7 +245,7 @@ class ConnectionBudgetIntegrationTests {
 				executor.shutdown();
 			}
 			long elapsed = Duration.ofNanos(System.nanoTime() - begin).toMillis();
-			int connections = establishedConnectionsTo(agent.getHttpPort());
+			int connections = establishedConnectionsTo(agentPort);
 			int watches = agentClient.getWatches().size();
 			Map<Integer, Integer> errors = new TreeMap<>();
 			agentErrors.forEach((status, errorCount) -> errors.put(status, errorCount.get()));
@@ -288,12 +323,26 @@ class ConnectionBudgetIntegrationTests {
 		}
 	}
 
+	private static Map<String, Object> agentProperties(ConsulClusterAgent agent) {
+		return Map.of("connect.agent.address", agent.getHttpAddress());
+	}
+
+	private static String resolver(String upstream) {
+		return "{\"Kind\":\"service-resolver\",\"Name\":\"" + upstream + "\",\"Failover\":{\"*\":{\"Service\":\""
+				+ BACKEND + "\"}}}";
+	}
+
+	private static ServiceRegistration backendRegistration(ConfigurableApplicationContext backend) {
+		return new ServiceRegistration(BACKEND + "-1", BACKEND, null, null, null,
+				((WebServerApplicationContext) backend).getWebServer().getPort(), null,
+				new AgentService.Connect(true, null), null, ServiceRegistration.Check.passingTtl("30m"), null);
+	}
+
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service,
-			ConsulClusterAgent agent) {
-		Map<String, Object> properties = new LinkedHashMap<>();
+			Map<String, Object> agentProperties) {
+		Map<String, Object> properties = new LinkedHashMap<>(agentProperties);
 		properties.put("server.port", "0");
 		properties.put("connect.service-name", service);
-		properties.put("connect.agent.address", agent.getHttpAddress());
 		properties.put("spring.cloud.consul.enabled", "false");
 		properties.put("spring.main.banner-mode", "off");
 		return new SpringApplicationBuilder(application).web(type).properties(properties).run();
