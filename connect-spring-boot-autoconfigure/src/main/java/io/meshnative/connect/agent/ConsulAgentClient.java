@@ -56,7 +56,9 @@ import org.springframework.util.Assert;
  * Client for the parts of the Consul agent HTTP API that Connect needs. Calls are
  * non-blocking underneath (the JDK {@link HttpClient}), so many {@link Watch watches}
  * share a few threads; the synchronous methods wait for the answer and throw
- * {@link ConsulAgentException}.
+ * {@link ConsulAgentException}. A plain HTTP agent is spoken to in HTTP/1.1, one
+ * connection per request in flight (a blocking query holds one while it waits); an HTTPS
+ * agent in HTTP/2, up to 200 requests sharing a connection.
  * <p>
  * The ACL token is sent as {@code X-Consul-Token}, never in the query string, and never
  * appears in {@link #toString()}, log messages or exceptions.

@@ -72,8 +72,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * time. Each upstream's chain has two targets: the upstream itself (no instance) and,
  * through a {@code service-resolver} failover, {@code budget-backend}, a mesh application
  * attached to another agent. The frontend watches each chain and each target with a
- * blocking query, and the agent client speaks HTTP/1.1, so that every watch holds a
- * connection of its own.
+ * blocking query. To a plain HTTP agent the agent client speaks HTTP/1.1, so that every
+ * watch holds a connection of its own; to an HTTPS agent it speaks HTTP/2, up to 200
+ * watches sharing a connection. Connections are counted from the JVM's side: its sockets
+ * that are established to the agent's port.
  *
  * @author connect-spring-boot authors
  */
