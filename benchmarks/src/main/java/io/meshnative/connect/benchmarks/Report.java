@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Markdown report of a run: conditions, absolute figures, ratios against the static
  * mTLS arm (arm 2) and the sidecar arm (arm 4, Consul's built-in proxy; arm 5, our
- * connect-proxy in the same places, is compared with it), the issue's targets, and the
- * JMH results.
+ * connect-proxy in the same places, is compared with it), the performance targets, and
+ * the JMH results.
  *
  * @author connect-spring-boot authors
  */
@@ -81,7 +81,7 @@ final class Report {
 			.append(" min ")
 			.append(this.elapsed.toSecondsPart())
 			.append(" s). Do not edit the figures by hand: run `scripts/bench` again. ")
-			.append("Targets are goals from issue #8, not assertions.\n\n");
+			.append("Targets are the project's performance goals, not assertions.\n\n");
 		conditions(md);
 		keepAlive(md);
 		connectClient(md);
@@ -300,7 +300,7 @@ final class Report {
 	}
 
 	private void targets(StringBuilder md) {
-		md.append("## Targets of issue #8\n\n");
+		md.append("## Performance targets\n\n");
 		Result sidecar = throughputOf(sidecarArm());
 		this.results.forEach((arm, result) -> {
 			if (arm.kind() != Kind.CONNECT || result.throughput == null) {

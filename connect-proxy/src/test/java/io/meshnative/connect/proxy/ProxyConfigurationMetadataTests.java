@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that the README's "Proxy mode" table documents exactly the
+ * Tests that the "Properties" table of {@code docs/proxy-mode.md} documents exactly the
  * {@code connect.proxy.*} properties of the configuration metadata, with their defaults,
  * and that each has a description.
  *
@@ -45,15 +45,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProxyConfigurationMetadataTests {
 
-	private static final String README_SECTION = "## Proxy mode";
+	private static final String DOC_SECTION = "## Properties";
 
-	private static final Pattern README_ROW = Pattern.compile("^\\| `(connect\\.proxy\\.[^`]+)` \\|([^|]*)\\|(.*)\\|$");
+	private static final Pattern DOC_ROW = Pattern.compile("^\\| `(connect\\.proxy\\.[^`]+)` \\|([^|]*)\\|(.*)\\|$");
 
 	@Test
 	void readmeProxyTableListsExactlyTheMetadataPropertiesWithTheirDefaults() throws IOException {
 		Map<String, JsonNode> properties = metadataProperties();
 		assertThat(properties).as("connect.proxy.* properties in the metadata").isNotEmpty();
-		Map<String, String[]> rows = readmeRows();
+		Map<String, String[]> rows = documentedRows();
 		List<String> problems = new ArrayList<>();
 		properties.forEach((name, property) -> {
 			if (property.path("description").asString("").isBlank()) {
@@ -61,22 +61,24 @@ class ProxyConfigurationMetadataTests {
 			}
 			String[] cells = rows.get(name);
 			if (cells == null) {
-				problems.add(name + " has no row in the README's '" + README_SECTION + "' table");
+				problems.add(name + " has no row in docs/proxy-mode.md's '" + DOC_SECTION + "' table");
 				return;
 			}
 			JsonNode defaultValue = property.get("defaultValue");
 			if (defaultValue != null && !defaultValue.isNull()) {
 				String expected = "`" + defaultValue.asString().toLowerCase(Locale.ROOT) + "`";
 				if (!cells[0].toLowerCase(Locale.ROOT).contains(expected)) {
-					problems.add(name + ": README default '" + cells[0].trim() + "' does not show " + expected);
+					problems
+						.add(name + ": docs/proxy-mode.md default '" + cells[0].trim() + "' does not show " + expected);
 				}
 			}
 		});
 		rows.keySet()
 			.stream()
 			.filter((name) -> !properties.containsKey(name))
-			.forEach((name) -> problems.add(name + " has a README row but is not in the configuration metadata"));
-		assertThat(problems).as("README proxy table problems").isEmpty();
+			.forEach((name) -> problems
+				.add(name + " has a docs/proxy-mode.md row but is not in the configuration metadata"));
+		assertThat(problems).as("docs/proxy-mode.md proxy table problems").isEmpty();
 	}
 
 	private static Map<String, JsonNode> metadataProperties() throws IOException {
@@ -96,23 +98,23 @@ class ProxyConfigurationMetadataTests {
 		return properties;
 	}
 
-	private static Map<String, String[]> readmeRows() throws IOException {
-		Path readme = Path.of("").toAbsolutePath().getParent().resolve("README.md");
-		List<String> lines = Files.readAllLines(readme);
+	private static Map<String, String[]> documentedRows() throws IOException {
+		Path doc = Path.of("").toAbsolutePath().getParent().resolve("docs/proxy-mode.md");
+		List<String> lines = Files.readAllLines(doc);
 		int start = -1;
 		for (int i = 0; i < lines.size(); i++) {
-			if (lines.get(i).startsWith(README_SECTION)) {
+			if (lines.get(i).startsWith(DOC_SECTION)) {
 				start = i;
 				break;
 			}
 		}
-		assertThat(start).as("README section '" + README_SECTION + "'").isNotNegative();
+		assertThat(start).as("docs/proxy-mode.md section '" + DOC_SECTION + "'").isNotNegative();
 		Map<String, String[]> rows = new LinkedHashMap<>();
 		for (String line : lines.subList(start + 1, lines.size())) {
 			if (line.startsWith("## ")) {
 				break;
 			}
-			Matcher row = README_ROW.matcher(line);
+			Matcher row = DOC_ROW.matcher(line);
 			if (row.matches()) {
 				rows.put(row.group(1), new String[] { row.group(2), row.group(3) });
 			}

@@ -88,10 +88,10 @@ public final class InboundAuthorization {
 
 	/**
 	 * Check a request (layer 7): refuse it unless its request target is canonical (see
-	 * the README's Security model), then check it as {@link #checkConnection} does and,
-	 * when the caller's intention carries HTTP permissions, evaluate them against the
-	 * request. The caller must forward or serve exactly {@code requestTarget} when the
-	 * outcome allows.
+	 * docs/security-model.md), then check it as {@link #checkConnection} does and, when
+	 * the caller's intention carries HTTP permissions, evaluate them against the request.
+	 * The caller must forward or serve exactly {@code requestTarget} when the outcome
+	 * allows.
 	 * @param chain the chain the caller presented, leaf first
 	 * @param method the request method
 	 * @param requestTarget the request target as it appeared on the request line

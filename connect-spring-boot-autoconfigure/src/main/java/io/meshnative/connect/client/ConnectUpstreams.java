@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.ServiceHealth;
@@ -137,6 +138,15 @@ public final class ConnectUpstreams implements AutoCloseable {
 	}
 
 	/**
+	 * Return the datacenter of this service, from its SPIFFE ID: endpoints in other
+	 * datacenters are dialled at their WAN addresses.
+	 * @return the local datacenter
+	 */
+	private String localDatacenter() {
+		return SpiffeId.parse(this.identityManager.getIdentity().getSpiffeId()).datacenter();
+	}
+
+	/**
 	 * Return the endpoints of an upstream, starting to watch it on first use and waiting
 	 * (bounded) until its chain and endpoints are loaded.
 	 * @param upstream the upstream name
@@ -213,10 +223,12 @@ public final class ConnectUpstreams implements AutoCloseable {
 		UpstreamEndpoints endpoints = endpoints(upstream);
 		LoadBalancingPolicy policy = this.policies.computeIfAbsent(upstream + "|" + decision.loadBalancer(),
 				(key) -> LoadBalancingPolicies.forSettings(decision.loadBalancer()));
+		String localDatacenter = localDatacenter();
 		for (DiscoveryChain.Target target : decision.targets()) {
 			List<Endpoint> candidates = new ArrayList<>();
 			for (ServiceHealth entry : endpoints.getEndpoints(target.id())) {
-				Endpoint endpoint = new Endpoint(entry.dialAddress(), entry.service().port(), entry.service().id(),
+				AgentService.TaggedAddress address = entry.bestAddress(localDatacenter);
+				Endpoint endpoint = new Endpoint(address.address(), address.port(), entry.service().id(),
 						entry.service().meta());
 				if (!excluded.contains(key(endpoint))) {
 					candidates.add(endpoint);

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.meshnative.connect.agent.internal.AgentQuery;
+import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
@@ -198,7 +199,8 @@ public final class UpstreamEndpoints implements AutoCloseable {
 	}
 
 	/**
-	 * Return the endpoints ({@code address:port}) of every target.
+	 * Return the endpoints ({@code address:port}) of every target, at both the addresses
+	 * used within the datacenter and from another one.
 	 * @return the endpoint keys
 	 */
 	Set<String> endpointKeys() {
@@ -208,10 +210,16 @@ public final class UpstreamEndpoints implements AutoCloseable {
 		}
 		Set<String> keys = new HashSet<>();
 		for (TargetWatch target : current) {
-			target.endpoints
-				.forEach((entry) -> keys.add(ActiveRequests.key(entry.dialAddress(), entry.service().port())));
+			target.endpoints.forEach((entry) -> {
+				keys.add(key(entry.bestAddress(false)));
+				keys.add(key(entry.bestAddress(true)));
+			});
 		}
 		return keys;
+	}
+
+	private static String key(AgentService.TaggedAddress address) {
+		return ActiveRequests.key(address.address(), address.port());
 	}
 
 	private void chainChanged(DiscoveryChain chain) {

@@ -40,11 +40,12 @@ import org.springframework.beans.BeanUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests that the configuration metadata the build generates is complete and that the
- * README's configuration reference documents exactly the properties it lists: every
- * {@code connect.*} property has a description (in Spring Boot's style), has a row in the
- * README table, and its default there matches the metadata; every row names a property
- * that exists.
+ * Tests that the configuration metadata the build generates is complete: every
+ * {@code connect.*} property has a description (in Spring Boot's style). The per-upstream
+ * properties ({@code connect.upstreams.<name>.*}), which the metadata lists only as one
+ * map, each have a row in the hand-written table of {@code docs/configuration.md}, and
+ * every row there names one of them; {@link ConfigurationReferenceTests} checks the
+ * generated table of that page.
  *
  * @author connect-spring-boot authors
  */
@@ -52,9 +53,10 @@ class ConfigurationMetadataTests {
 
 	private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
-	private static final String README_SECTION = "## Configuration reference";
+	private static final String PAGE = "docs/configuration.md";
 
-	private static final Pattern README_ROW = Pattern.compile("^\\| `(connect\\.[^`]+)` \\|([^|]*)\\|(.*)\\|$");
+	private static final Pattern UPSTREAM_ROW = Pattern
+		.compile("^\\| `(connect\\.upstreams\\.<name>\\.[^`]+)` \\|([^|]*)\\|(.*)\\|$");
 
 	@Test
 	void everyPropertyHasADescriptionInSpringBootStyle() throws IOException {
@@ -79,38 +81,27 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
-	void readmeConfigurationReferenceListsExactlyTheMetadataPropertiesWithTheirDefaults() throws IOException {
+	void configurationPageDocumentsEveryPerUpstreamProperty() throws IOException {
 		Map<String, JsonNode> properties = metadataProperties();
-		Map<String, String[]> rows = readmeRows();
+		Map<String, String[]> rows = perUpstreamRows();
 		List<String> problems = new ArrayList<>();
-		for (String name : properties.keySet()) {
-			if (!rows.containsKey(name)) {
-				problems.add(name + " is in the configuration metadata but has no row in the README's '"
-						+ README_SECTION + "' table; add | `" + name + "` | <default> | <description> |");
+		properties.keySet().stream().filter((name) -> name.contains(".<name>.")).forEach((name) -> {
+			String[] cells = rows.get(name);
+			if (cells == null) {
+				problems.add(name + " is a per-upstream property but has no row in " + PAGE
+						+ "'s per-upstream table; add | `" + name + "` | <default> | <description> |");
 			}
-		}
-		for (String name : rows.keySet()) {
-			if (!properties.containsKey(name)) {
-				problems.add(name + " has a README row but is not in the configuration metadata; remove or rename it");
-			}
-		}
-		rows.forEach((name, cells) -> {
-			if (!properties.containsKey(name)) {
-				return;
-			}
-			if (cells[1].isBlank()) {
-				problems.add(name + " has no description in the README");
-			}
-			JsonNode defaultValue = properties.get(name).get("defaultValue");
-			if (defaultValue != null && !defaultValue.isNull()) {
-				String expected = "`" + defaultValue.asString().toLowerCase(Locale.ROOT) + "`";
-				if (!cells[0].toLowerCase(Locale.ROOT).contains(expected)) {
-					problems.add(name + ": README default '" + cells[0].trim() + "' does not show the metadata's "
-							+ expected);
-				}
+			else if (cells[1].isBlank()) {
+				problems.add(name + " has no description in " + PAGE);
 			}
 		});
-		assertThat(problems).as("README configuration reference problems").isEmpty();
+		rows.keySet()
+			.stream()
+			.filter((name) -> !properties.containsKey(name))
+			.forEach((name) -> problems.add(name + " has a row in " + PAGE
+					+ " but is not a property of the upstream settings; remove or rename it"));
+		assertThat(rows).as("per-upstream rows in " + PAGE).isNotEmpty();
+		assertThat(problems).as("per-upstream configuration reference problems").isEmpty();
 	}
 
 	private static Map<String, JsonNode> metadataProperties() throws IOException {
@@ -138,7 +129,7 @@ class ConfigurationMetadataTests {
 	/**
 	 * Return the value type of a {@code Map<String, T>} property whose values are one of
 	 * our own property classes (such as {@code connect.upstreams.<name>.*}), whose
-	 * entries the README documents one row per nested property.
+	 * entries the docs document one row per nested property.
 	 */
 	private static @Nullable Class<?> mapEntryType(String type) {
 		Matcher map = Pattern.compile("java\\.util\\.Map<java\\.lang\\.String,(io\\.meshnative\\..+)>").matcher(type);
@@ -165,21 +156,15 @@ class ConfigurationMetadataTests {
 		return entries;
 	}
 
-	private static Map<String, String[]> readmeRows() throws IOException {
-		Path readme = Path.of("").toAbsolutePath().getParent().resolve("README.md");
-		assertThat(readme).as("the project's README (tests run in the module folder)").exists();
-		List<String> lines = Files.readAllLines(readme, StandardCharsets.UTF_8);
-		int start = lines.indexOf(README_SECTION);
-		assertThat(start).as("README section '" + README_SECTION + "'").isNotNegative();
+	private static Map<String, String[]> perUpstreamRows() throws IOException {
+		Path page = ConfigurationReferenceTests.configurationPage();
+		assertThat(page).as(PAGE + " (tests run in the module folder)").exists();
 		Map<String, String[]> rows = new LinkedHashMap<>();
-		for (String line : lines.subList(start + 1, lines.size())) {
-			if (line.startsWith("## ")) {
-				break;
-			}
-			Matcher row = README_ROW.matcher(line);
+		for (String line : Files.readAllLines(page, StandardCharsets.UTF_8)) {
+			Matcher row = UPSTREAM_ROW.matcher(line);
 			if (row.matches()) {
 				String[] previous = rows.put(row.group(1), new String[] { row.group(2), row.group(3) });
-				assertThat(previous).as("a second README row for " + row.group(1)).isNull();
+				assertThat(previous).as("a second row for " + row.group(1) + " in " + PAGE).isNull();
 			}
 		}
 		return rows;

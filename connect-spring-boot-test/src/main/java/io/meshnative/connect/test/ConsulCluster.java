@@ -529,10 +529,10 @@ public final class ConsulCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Create an ACL token with the least privilege that the README (Troubleshooting,
-	 * "HTTP 403 from the agent") documents for an application: {@code service "<service>"
-	 * { policy = "write" intentions = "read" }}, {@code service_prefix "" { policy =
-	 * "read" }} and {@code node_prefix "" { policy = "read" }}.
+	 * Create an ACL token with the least privilege that docs/troubleshooting.md ( "HTTP
+	 * 403 from the agent") documents for an application: {@code service "<service>" {
+	 * policy = "write" intentions = "read" }}, {@code service_prefix "" { policy = "read"
+	 * }} and {@code node_prefix "" { policy = "read" }}.
 	 * @param service the service name
 	 * @return the token's secret
 	 * @throws IllegalStateException if ACLs are disabled or the token cannot be created

@@ -53,7 +53,9 @@ import org.springframework.util.Assert;
  * Client for the parts of the Consul agent HTTP API that Connect needs. Calls are
  * non-blocking underneath (the JDK {@link HttpClient}), so many {@link Watch watches}
  * share a few threads; the synchronous methods wait for the answer and throw
- * {@link ConsulAgentException}.
+ * {@link ConsulAgentException}. A plain HTTP agent is spoken to in HTTP/1.1, one
+ * connection per request in flight (a blocking query holds one while it waits); an HTTPS
+ * agent in HTTP/2, up to 200 requests sharing a connection.
  * <p>
  * The ACL token is sent as {@code X-Consul-Token}, never in the query string, and never
  * appears in {@link #toString()}, log messages or exceptions.
@@ -64,6 +66,12 @@ import org.springframework.util.Assert;
 public final class ConsulAgentClient implements AutoCloseable {
 
 	private static final AtomicInteger threadCount = new AtomicInteger();
+
+	/**
+	 * Requests in flight per HTTP/2 connection: below the 250 concurrent streams that
+	 * Go's HTTP/2 server, and so the Consul agent, allows.
+	 */
+	static final int MAX_STREAMS_PER_CONNECTION = 200;
 
 	private final URI address;
 
@@ -78,6 +86,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 	private final Duration requestTimeout;
 
 	private final HttpClient http;
+
+	/**
+	 * HTTP/2 clients of an agent reached over HTTPS, each with one connection; another is
+	 * added when every connection carries {@link #MAX_STREAMS_PER_CONNECTION} requests.
+	 */
+	private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+
+	private final HttpClient.@Nullable Builder multiplexed;
 
 	private final @Nullable ExecutorService ownedExecutor;
 
@@ -106,8 +122,13 @@ public final class ConsulAgentClient implements AutoCloseable {
 		else {
 			this.ownedExecutor = null;
 		}
+		// Over HTTPS the agent speaks HTTP/2 (ALPN), which multiplexes watches on a
+		// connection: the agent limits connections per client address (200 by default).
+		// Plain HTTP stays HTTP/1.1, one connection per request in flight: the agent's
+		// HTTP listener offers no h2c.
+		boolean https = "https".equalsIgnoreCase(builder.address.getScheme());
 		HttpClient.Builder http = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
+			.version(https ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
 			.connectTimeout(builder.connectTimeout)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.executor(executor);
@@ -115,6 +136,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 			http.sslContext(builder.sslContext);
 		}
 		this.http = http.build();
+		this.multiplexed = https ? http : null;
+		if (https) {
+			this.lanes.add(new Lane(this.http));
+		}
 	}
 
 	/**
@@ -283,9 +308,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		String endpoint = query.describe();
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
-		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-			.handle((response, failure) -> handle(endpoint, query.getPermission(), response, failure, query::decode,
-					timeout));
+		return sendAsync(request).handle((response, failure) -> handle(endpoint, query.getPermission(), response,
+				failure, query::decode, timeout));
 	}
 
 	private <T> CompletableFuture<T> sendWrite(String method, String path, @Nullable Object body, String permission,
@@ -299,10 +323,39 @@ public final class ConsulAgentClient implements AutoCloseable {
 			builder.method(method, HttpRequest.BodyPublishers.noBody());
 		}
 		String endpoint = method + " " + path;
-		return this.http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
-			.handle((response, failure) -> handle(endpoint, permission, response, failure, decoder,
-					this.requestTimeout))
+		return sendAsync(builder.build()).handle(
+				(response, failure) -> handle(endpoint, permission, response, failure, decoder, this.requestTimeout))
 			.thenApply(AgentResponse::value);
+	}
+
+	/**
+	 * Send a request: over HTTP/1.1 on a connection of its own, over HTTP/2 as a stream
+	 * on the first connection with room for it. The agent's HTTP/2 server (Go) allows 250
+	 * concurrent streams per connection, and the JDK client fails requests past the limit
+	 * ("too many concurrent streams") instead of opening another connection.
+	 * @param request the request
+	 * @return the response
+	 */
+	private CompletableFuture<HttpResponse<byte[]>> sendAsync(HttpRequest request) {
+		if (this.multiplexed == null) {
+			return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+		}
+		Lane lane = reserveLane(this.multiplexed);
+		return lane.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+			.whenComplete((response, failure) -> lane.inFlight.decrementAndGet());
+	}
+
+	private synchronized Lane reserveLane(HttpClient.Builder builder) {
+		for (Lane lane : this.lanes) {
+			if (lane.inFlight.get() < MAX_STREAMS_PER_CONNECTION) {
+				lane.inFlight.incrementAndGet();
+				return lane;
+			}
+		}
+		Lane lane = new Lane(builder.build());
+		lane.inFlight.incrementAndGet();
+		this.lanes.add(lane);
+		return lane;
 	}
 
 	private static <T> AgentQuery.Decoder<T> json(Class<T> type) {
@@ -635,6 +688,20 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public ConsulAgentClient build() {
 			return new ConsulAgentClient(this);
+		}
+
+	}
+
+	/**
+	 * An HTTP/2 client with its count of requests in flight.
+	 *
+	 * @param http the client
+	 * @param inFlight the requests in flight
+	 */
+	private record Lane(HttpClient http, AtomicInteger inFlight) {
+
+		Lane(HttpClient http) {
+			this(http, new AtomicInteger());
 		}
 
 	}

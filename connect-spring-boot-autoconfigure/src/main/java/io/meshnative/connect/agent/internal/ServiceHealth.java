@@ -38,11 +38,55 @@ public record ServiceHealth(Node node, AgentService service, List<Check> checks)
 	}
 
 	/**
-	 * Return the address to dial: the service address, else the node address.
+	 * Return the address to dial from the instance's own datacenter: the service address,
+	 * else the node address.
 	 * @return the address
+	 * @see #bestAddress(boolean)
 	 */
 	public String dialAddress() {
-		return (!this.service.address().isEmpty()) ? this.service.address() : this.node.address();
+		return bestAddress(false).address();
+	}
+
+	/**
+	 * Return the address and port to dial from a given datacenter, as Consul's Envoy
+	 * configuration does: the WAN addresses when the instance's node is in another
+	 * datacenter, the LAN ones otherwise.
+	 * @param localDatacenter the datacenter of the caller (its local agent's)
+	 * @return the address and port
+	 * @see #bestAddress(boolean)
+	 */
+	public AgentService.TaggedAddress bestAddress(String localDatacenter) {
+		boolean remote = !this.node.datacenter().isEmpty() && !localDatacenter.isEmpty()
+				&& !this.node.datacenter().equals(localDatacenter);
+		return bestAddress(remote);
+	}
+
+	/**
+	 * Return the address and port to dial, in the order of Consul's
+	 * {@code CheckServiceNode.BestAddress}: for the WAN the service's {@code wan} tagged
+	 * address (and its port, unless 0), then the service address, then the node's
+	 * {@code wan} tagged address, then the node address; for the LAN the service address,
+	 * then the node address. A {@code lan} tagged address is not consulted (Consul does
+	 * not either); the port is the service port unless a {@code wan} tagged address with
+	 * a port applies.
+	 * @param wan whether the caller is in another datacenter than the instance
+	 * @return the address and port
+	 */
+	public AgentService.TaggedAddress bestAddress(boolean wan) {
+		String address = this.service.address();
+		int port = this.service.port();
+		AgentService.TaggedAddress serviceWan = this.service.taggedAddresses().get("wan");
+		if (wan && serviceWan != null) {
+			address = serviceWan.address();
+			if (serviceWan.port() != 0) {
+				port = serviceWan.port();
+			}
+		}
+		if (address.isEmpty()) {
+			String nodeWan = this.node.taggedAddresses().get("wan");
+			address = (wan && nodeWan != null) ? nodeWan : this.node.address();
+		}
+		return new AgentService.TaggedAddress(address, port);
 	}
 
 	/**
