@@ -48,6 +48,19 @@ final class MeshHttpClients implements AutoCloseable {
 	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
 
 	/**
+	 * Connections per endpoint, as Envoy's default circuit breaker allows per cluster
+	 * (Reactor Netty's own default, twice the cores and at least 16 with twice that many
+	 * waiting, refused a burst of 49 concurrent calls to one instance).
+	 */
+	static final int MAX_CONNECTIONS = 1024;
+
+	/**
+	 * Requests that may wait for a connection per endpoint, as Envoy's default
+	 * {@code max_pending_requests}.
+	 */
+	static final int MAX_PENDING_REQUESTS = 1024;
+
+	/**
 	 * How long a pooled connection may stay idle before it is closed.
 	 */
 	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
@@ -83,6 +96,8 @@ final class MeshHttpClients implements AutoCloseable {
 	private Client createClient(SpiffeId expected) {
 		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
 		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
+			.maxConnections(MAX_CONNECTIONS)
+			.pendingAcquireMaxCount(MAX_PENDING_REQUESTS)
 			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
 					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
 			.build();

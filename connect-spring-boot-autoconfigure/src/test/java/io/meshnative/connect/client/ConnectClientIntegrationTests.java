@@ -17,8 +17,12 @@
 package io.meshnative.connect.client;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
@@ -26,14 +30,20 @@ import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.service.annotation.GetExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,6 +154,29 @@ class ConnectClientIntegrationTests {
 		}
 	}
 
+	@Test
+	void manyConcurrentCallsToOneEndpointAreAllServed() {
+		try (ConfigurableApplicationContext backend = start(GateApp.class, WebApplicationType.REACTIVE, "gate-backend");
+				ConfigurableApplicationContext frontend = start(Frontend.class, WebApplicationType.NONE,
+						"gate-frontend")) {
+			MeshApplications.registerConnectNative(client, "gate-backend-1", "gate-backend",
+					MeshApplications.port(backend));
+			WebClient gate = frontend.getBean(ConnectClientFactory.class).webClientBuilder("gate-backend").build();
+			assertThat(gate.get().uri("/hello").retrieve().bodyToMono(String.class).block(TIMEOUT))
+				.contains("gate-frontend");
+			List<String> answers = Flux.range(0, GateApp.CONCURRENT)
+				.flatMap((i) -> gate.get().uri("/gate").retrieve().bodyToMono(String.class), GateApp.CONCURRENT)
+				.collectList()
+				.block(Duration.ofSeconds(60));
+			assertThat(answers).as("every call held open until %d were in flight", GateApp.CONCURRENT)
+				.hasSize(GateApp.CONCURRENT)
+				.containsOnly("open");
+		}
+		finally {
+			client.deregisterService("gate-backend-1");
+		}
+	}
+
 	private static ConfigurableApplicationContext start(Class<?> application, WebApplicationType type, String service) {
 		return MeshApplications.start(type, application, consul, service, MeshApplications.NO_REGISTRATION)
 			.getContext();
@@ -177,6 +210,39 @@ class ConnectClientIntegrationTests {
 				@ConnectClient("e2e-backend") RestClient.Builder builder) {
 			this.restClient = restClient;
 			this.builder = builder;
+		}
+
+	}
+
+	/**
+	 * A backend whose {@code /gate} answers only once {@link #CONCURRENT} requests are in
+	 * flight at the same time.
+	 */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class GateApp {
+
+		static final int CONCURRENT = 120;
+
+		private final AtomicInteger arrived = new AtomicInteger();
+
+		private final CompletableFuture<String> open = new CompletableFuture<>();
+
+		@Bean
+		RouterFunction<ServerResponse> routes() {
+			return RouterFunctions.route()
+				.GET("/hello",
+						(request) -> ServerResponse.ok()
+							.bodyValue(request.attribute(ConnectCaller.ATTRIBUTE).map(String::valueOf).orElse("")))
+				.GET("/gate", (request) -> {
+					if (this.arrived.incrementAndGet() >= CONCURRENT) {
+						this.open.complete("open");
+					}
+					return Mono.fromFuture(this.open)
+						.timeout(Duration.ofSeconds(30), Mono.just("closed"))
+						.flatMap((answer) -> ServerResponse.ok().bodyValue(answer));
+				})
+				.build();
 		}
 
 	}
