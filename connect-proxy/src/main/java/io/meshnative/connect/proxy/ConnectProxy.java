@@ -36,7 +36,7 @@ import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.authz.InboundAuthorization;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
-import io.meshnative.connect.client.UpstreamEndpoints;
+import io.meshnative.connect.client.internal.UpstreamEndpoints;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;

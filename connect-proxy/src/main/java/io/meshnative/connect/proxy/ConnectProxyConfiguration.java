@@ -24,7 +24,7 @@ import io.meshnative.connect.authz.InboundAuthorization;
 import io.meshnative.connect.autoconfigure.ConsulConnectProperties;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
-import io.meshnative.connect.client.UpstreamSettings;
+import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

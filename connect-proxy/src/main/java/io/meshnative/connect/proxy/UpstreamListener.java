@@ -29,7 +29,7 @@ import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectClientTls;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.NoHealthyUpstreamException;
-import io.meshnative.connect.client.UpstreamEndpoints;
+import io.meshnative.connect.client.internal.UpstreamEndpoints;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;

@@ -33,7 +33,7 @@ import io.meshnative.connect.agent.internal.Intention;
 import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.client.ConnectUpstreams;
-import io.meshnative.connect.client.UpstreamEndpoints;
+import io.meshnative.connect.client.internal.UpstreamEndpoints;
 import io.meshnative.connect.identity.ConnectIdentity;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import org.jspecify.annotations.Nullable;

@@ -23,9 +23,9 @@ import java.util.Map;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.client.ConnectClientFactory;
-import io.meshnative.connect.client.ConnectClientInjection;
 import io.meshnative.connect.client.ConnectUpstreams;
-import io.meshnative.connect.client.UpstreamSettings;
+import io.meshnative.connect.client.internal.ConnectClientInjection;
+import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import reactor.netty.http.client.HttpClient;
 

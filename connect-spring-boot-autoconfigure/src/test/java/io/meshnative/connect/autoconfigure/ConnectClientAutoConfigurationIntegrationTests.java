@@ -21,7 +21,7 @@ import java.time.Duration;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
-import io.meshnative.connect.client.UpstreamSettings;
+import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;

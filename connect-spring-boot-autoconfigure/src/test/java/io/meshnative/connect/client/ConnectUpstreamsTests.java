@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 
 import io.meshnative.connect.agent.internal.DiscoveryChain;
+import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.discovery.internal.RetryPolicy;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
 import org.jspecify.annotations.Nullable;

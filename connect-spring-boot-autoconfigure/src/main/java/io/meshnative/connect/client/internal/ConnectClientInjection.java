@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.client;
+package io.meshnative.connect.client.internal;
 
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.client;
+package io.meshnative.connect.client.internal;
 
 import java.util.Collection;
 import java.util.Map;
@@ -32,7 +32,7 @@ import io.meshnative.connect.discovery.internal.Endpoint;
  *
  * @author connect-spring-boot authors
  */
-final class ActiveRequests {
+public final class ActiveRequests {
 
 	private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
 
@@ -42,7 +42,7 @@ final class ActiveRequests {
 	 * @param endpoint the endpoint
 	 * @return the counter
 	 */
-	AtomicInteger counter(Endpoint endpoint) {
+	public AtomicInteger counter(Endpoint endpoint) {
 		return this.counters.computeIfAbsent(key(endpoint), (key) -> new AtomicInteger());
 	}
 
@@ -62,7 +62,12 @@ final class ActiveRequests {
 		return Set.copyOf(this.counters.keySet());
 	}
 
-	static String key(Endpoint endpoint) {
+	/**
+	 * Return the key of an endpoint's counter.
+	 * @param endpoint the endpoint
+	 * @return {@code address:port}
+	 */
+	public static String key(Endpoint endpoint) {
 		return key(endpoint.address(), endpoint.port());
 	}
 

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.client;
+package io.meshnative.connect.client.internal;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -34,7 +34,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
  *
  * @author connect-spring-boot authors
  */
-final class UpstreamWatches implements AutoCloseable {
+public final class UpstreamWatches implements AutoCloseable {
 
 	private final ConsulAgentClient client;
 
@@ -48,7 +48,17 @@ final class UpstreamWatches implements AutoCloseable {
 
 	private final Map<String, UpstreamEndpoints> upstreams = new ConcurrentHashMap<>();
 
-	UpstreamWatches(ConsulAgentClient client, Duration watchWait, Duration loadTimeout,
+	/**
+	 * Create the watches of the upstreams a service calls.
+	 * @param client the agent client
+	 * @param watchWait the blocking-query wait
+	 * @param loadTimeout how long a first call waits for an upstream's chain and
+	 * endpoints
+	 * @param settings the settings of each upstream
+	 * @param activeRequests the per-endpoint request counters to prune when endpoints
+	 * leave
+	 */
+	public UpstreamWatches(ConsulAgentClient client, Duration watchWait, Duration loadTimeout,
 			Function<String, UpstreamSettings> settings, ActiveRequests activeRequests) {
 		this.client = client;
 		this.watchWait = watchWait;
@@ -63,7 +73,7 @@ final class UpstreamWatches implements AutoCloseable {
 	 * @param upstream the upstream name
 	 * @return the endpoints
 	 */
-	UpstreamEndpoints endpoints(String upstream) {
+	public UpstreamEndpoints endpoints(String upstream) {
 		UpstreamEndpoints endpoints = this.upstreams.computeIfAbsent(upstream, this::start);
 		endpoints.awaitLoaded(this.loadTimeout);
 		return endpoints;
@@ -85,7 +95,7 @@ final class UpstreamWatches implements AutoCloseable {
 	 * Return the upstreams called so far, by name.
 	 * @return the upstreams, a snapshot
 	 */
-	Map<String, UpstreamEndpoints> snapshot() {
+	public Map<String, UpstreamEndpoints> snapshot() {
 		return new TreeMap<>(this.upstreams);
 	}
 

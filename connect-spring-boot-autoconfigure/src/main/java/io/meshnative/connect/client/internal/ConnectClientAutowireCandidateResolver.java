@@ -14,8 +14,10 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.client;
+package io.meshnative.connect.client.internal;
 
+import io.meshnative.connect.client.ConnectClient;
+import io.meshnative.connect.client.ConnectClientFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;

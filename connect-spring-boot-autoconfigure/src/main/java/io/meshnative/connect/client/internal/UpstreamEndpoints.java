@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.client;
+package io.meshnative.connect.client.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
