@@ -29,6 +29,7 @@ import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectClientTls;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.NoHealthyUpstreamException;
+import io.meshnative.connect.client.UpstreamLimitExceededException;
 import io.meshnative.connect.client.internal.UpstreamEndpoints;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
@@ -71,11 +72,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 final class UpstreamListener extends ProxyListener {
 
 	private static final Log logger = LogFactory.getLog(UpstreamListener.class);
-
-	/**
-	 * How many endpoints a connection tries before it gives up.
-	 */
-	private static final int MAX_ATTEMPTS = 3;
 
 	private final ProxyConfig.Upstream upstream;
 
@@ -170,6 +166,14 @@ final class UpstreamListener extends ProxyListener {
 				: ((decision.connectTimeout() != null) ? decision.connectTimeout() : getLimits().connectTimeout());
 		SslContext sslContext = this.sslContexts.computeIfAbsent(selection.expected(),
 				(expected) -> ConnectClientTls.nettyClientContext(this.identityManager, expected));
+		ConnectUpstreams.Attempt dialled;
+		try {
+			dialled = this.upstreams.begin(this.upstream.name(), selection);
+		}
+		catch (UpstreamLimitExceededException ex) {
+			return Mono.error(ex);
+		}
+		tried.add(key);
 		return TcpClient.newConnection()
 			.runOn(loop)
 			.remoteAddress(() -> InetSocketAddress.createUnresolved(selection.endpoint().address(),
@@ -178,14 +182,16 @@ final class UpstreamListener extends ProxyListener {
 			.secure((spec) -> spec.sslContext(sslContext).handshakeTimeout(getLimits().handshakeTimeout()))
 			.connect()
 			.cast(Connection.class)
+			.doOnNext((connection) -> dialled.answered(200))
+			.doOnCancel(dialled::abandoned)
 			.onErrorResume((ex) -> {
-				tried.add(key);
-				if (attempt >= MAX_ATTEMPTS) {
-					return Mono.error(new IllegalStateException("the last of " + attempt + " endpoints tried (" + key
-							+ ", expected " + selection.expected().toUri() + ") failed: " + ex, ex));
-				}
-				logger.debug("Endpoint " + key + " of '" + this.upstream.name() + "' failed, trying another: " + ex);
-				return dial(loop, tried, attempt + 1);
+				dialled.failed();
+				// Nothing was sent: try every other endpoint once (a transparent retry)
+				logger.debug("Endpoint " + key + " of '" + this.upstream.name() + "' failed (attempt " + attempt
+						+ "), trying another: " + ex);
+				return dial(loop, tried, attempt + 1).onErrorMap(IllegalStateException.class,
+						(last) -> new IllegalStateException(last.getMessage() + "; " + key + " (expected "
+								+ selection.expected().toUri() + ") failed: " + ex, ex));
 			});
 	}
 
@@ -242,6 +248,7 @@ final class UpstreamListener extends ProxyListener {
 				}
 			}));
 		if (hasBody) {
+			spec.attribute(ConnectUpstreams.REPLAYABLE_ATTRIBUTE, false);
 			spec.body(BodyInserters.fromDataBuffers(request.receive().retain().map(this.buffers::wrap)));
 		}
 		return spec.exchangeToMono((answer) -> {

@@ -108,7 +108,7 @@ public final class ConnectMetrics implements MeterBinder {
 			});
 		}
 		if (this.upstreams != null) {
-			this.upstreams.addListener(new ClientMeters(registry));
+			this.upstreams.addListener(new ClientMeters(registry, this.upstreams));
 		}
 	}
 
@@ -233,18 +233,53 @@ public final class ConnectMetrics implements MeterBinder {
 
 		private final MeterRegistry registry;
 
+		private final ConnectUpstreams upstreams;
+
 		private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
 
-		ClientMeters(MeterRegistry registry) {
+		ClientMeters(MeterRegistry registry, ConnectUpstreams upstreams) {
 			this.registry = registry;
+			this.upstreams = upstreams;
 		}
 
 		@Override
-		public void retried(String upstream, String target) {
+		public void retried(String upstream, String target, String reason) {
 			Counter.builder("connect.client.retries")
-				.description("Mesh requests sent again (route RetryOnStatusCodes or RetryOnConnectFailure)")
+				.description("Mesh requests sent again: by the route's retry policy (reason=route), because "
+						+ "the attempt could not be sent (transparent) or because an idempotent request's "
+						+ "connection was reset before any response (reset)")
 				.tag("upstream", upstream)
 				.tag("target", target)
+				.tag("reason", reason)
+				.register(this.registry)
+				.increment();
+		}
+
+		@Override
+		public void ejected(String upstream, String target, String endpoint) {
+			Counter.builder("connect.client.ejections")
+				.description("Endpoints ejected by the passive health check (PassiveHealthCheck)")
+				.tag("upstream", upstream)
+				.tag("target", target)
+				.register(this.registry)
+				.increment();
+			String key = upstream + "/" + target;
+			Gauge
+				.builder("connect.client.ejected", this.upstreams,
+						(upstreams) -> upstreams.getEjected().getOrDefault(key, 0))
+				.description("Endpoints currently ejected by the passive health check")
+				.tag("upstream", upstream)
+				.tag("target", target)
+				.register(this.registry);
+		}
+
+		@Override
+		public void limitExceeded(String upstream, String target, String limit) {
+			Counter.builder("connect.client.overflows")
+				.description("Mesh requests refused at once because a limit of their target was reached")
+				.tag("upstream", upstream)
+				.tag("target", target)
+				.tag("limit", limit)
 				.register(this.registry)
 				.increment();
 		}

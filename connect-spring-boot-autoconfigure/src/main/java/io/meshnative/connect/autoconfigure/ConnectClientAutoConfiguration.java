@@ -73,7 +73,7 @@ public final class ConnectClientAutoConfiguration {
 		ConsulConnectProperties.LoadBalancerPolicy policy = upstream.getLoadBalancerPolicy();
 		return new UpstreamSettings(upstream.getDatacenter(), upstream.getNamespace(), upstream.getPartition(),
 				upstream.getConnectTimeout(), upstream.getRequestTimeout(),
-				(policy != null) ? policy.name().toLowerCase(Locale.ROOT) : null);
+				(policy != null) ? policy.name().toLowerCase(Locale.ROOT) : null, upstream.isRetryIdempotentOnReset());
 	}
 
 	@Bean

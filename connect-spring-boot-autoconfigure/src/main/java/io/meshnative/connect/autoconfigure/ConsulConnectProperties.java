@@ -135,6 +135,14 @@ public class ConsulConnectProperties {
 		 */
 		private @Nullable LoadBalancerPolicy loadBalancerPolicy;
 
+		/**
+		 * Whether an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) whose
+		 * connection is reset or closed before any response arrives is sent once more, to
+		 * another endpoint. Requests that could not be sent at all (connection or TLS
+		 * handshake refused) always go to another endpoint.
+		 */
+		private boolean retryIdempotentOnReset = true;
+
 		public @Nullable String getDatacenter() {
 			return this.datacenter;
 		}
@@ -181,6 +189,14 @@ public class ConsulConnectProperties {
 
 		public void setLoadBalancerPolicy(@Nullable LoadBalancerPolicy loadBalancerPolicy) {
 			this.loadBalancerPolicy = loadBalancerPolicy;
+		}
+
+		public boolean isRetryIdempotentOnReset() {
+			return this.retryIdempotentOnReset;
+		}
+
+		public void setRetryIdempotentOnReset(boolean retryIdempotentOnReset) {
+			this.retryIdempotentOnReset = retryIdempotentOnReset;
 		}
 
 	}

@@ -18,15 +18,7 @@ package io.meshnative.connect.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.discovery.internal.Endpoint;
 import io.meshnative.connect.discovery.internal.RouteRequest;
@@ -85,55 +77,62 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 		RouteRequest route = Routing.routeRequest(request.getMethod(), request.getURI(), request.getHeaders());
 		RoutingDecision decision = this.upstreams.decide(this.upstream, route);
 		Routing.modify(request.getHeaders(), decision.requestHeaderModifiers());
-		Set<String> tried = new LinkedHashSet<>();
-		Map<String, String> failures = new LinkedHashMap<>();
-		int retriesLeft = decision.retryPolicy().numRetries();
+		Attempts attempts = new Attempts(decision.retryPolicy(), request.getMethod().name(),
+				this.upstreams.settings(this.upstream).retryIdempotentOnReset());
 		while (true) {
-			ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
+			ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route,
+					attempts.tried());
 			if (selection == null) {
 				throw new NoHealthyUpstreamException(this.upstream, Routing.targetIds(decision),
-						failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures);
+						attempts.describeFailures());
 			}
 			Endpoint endpoint = selection.endpoint();
 			observation.target(selection.target().id());
-			tried.add(ConnectUpstreams.key(endpoint));
+			String key = ConnectUpstreams.key(endpoint);
+			attempts.sending(key);
 			URI target = Routing.targetUri(request.getURI(), endpoint, decision.rewrittenPath());
-			AtomicInteger active = this.upstreams.active(endpoint);
-			active.incrementAndGet();
+			ConnectUpstreams.Attempt attempt = this.upstreams.begin(this.upstream, selection);
+			ClientHttpResponse response;
 			try {
-				ClientHttpResponse response = RoutedRequestFactory
-					.with(new RoutedRequestFactory.Timeouts(selection.expected(), decision.connectTimeout(),
-							decision.requestTimeout()), () -> execution.execute(new HttpRequestWrapper(request) {
+				response = RoutedRequestFactory.with(new RoutedRequestFactory.Timeouts(selection.expected(),
+						decision.connectTimeout(), decision.requestTimeout()),
+						() -> execution.execute(new HttpRequestWrapper(request) {
 
-								@Override
-								public URI getURI() {
-									return target;
-								}
+							@Override
+							public URI getURI() {
+								return target;
+							}
 
-							}, body));
-				if (retriesLeft > 0
-						&& decision.retryPolicy().retryOnStatusCodes().contains(response.getStatusCode().value())) {
-					retriesLeft--;
-					this.upstreams.listener().retried(this.upstream, selection.target().id());
-					logger.debug("Upstream '" + this.upstream + "': " + target + " answered "
-							+ response.getStatusCode().value() + ", retrying");
-					response.close();
-					tried.remove(ConnectUpstreams.key(endpoint));
-					continue;
+						}, body));
+			}
+			catch (IOException | RuntimeException ex) {
+				UpstreamLimitExceededException overflow = Attempts.overflow(ex, this.upstream, selection.target().id(),
+						this.upstreams.policy(selection.target()).maxPendingRequests());
+				if (overflow != null) {
+					attempt.abandoned();
+					this.upstreams.listener()
+						.limitExceeded(this.upstream, selection.target().id(), overflow.getLimit());
+					throw overflow;
 				}
-				return withResponseHeaderChanges(response, decision);
-			}
-			catch (ConnectException | SSLException ex) {
-				logger.debug("Upstream '" + this.upstream + "': could not connect to " + target + ": " + ex);
-				failures.put(ConnectUpstreams.key(endpoint), Routing.describe(ex));
-				if (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) {
-					retriesLeft--;
-					this.upstreams.listener().retried(this.upstream, selection.target().id());
+				attempt.failed();
+				Attempts.Retry retry = attempts.afterFailure(key, ex);
+				if (retry == null) {
+					throw ex;
 				}
+				logger.debug("Upstream '" + this.upstream + "': " + target + " failed (" + ex + "), retrying ("
+						+ retry.tag() + ")");
+				this.upstreams.listener().retried(this.upstream, selection.target().id(), retry.tag());
+				continue;
 			}
-			finally {
-				active.decrementAndGet();
+			int status = response.getStatusCode().value();
+			attempt.answered(status);
+			if (attempts.afterStatus(key, status) != null) {
+				this.upstreams.listener().retried(this.upstream, selection.target().id(), Attempts.Retry.ROUTE.tag());
+				logger.debug("Upstream '" + this.upstream + "': " + target + " answered " + status + ", retrying");
+				response.close();
+				continue;
 			}
+			return withResponseHeaderChanges(response, decision);
 		}
 	}
 

@@ -29,12 +29,36 @@ package io.meshnative.connect.client;
 public interface ConnectClientListener {
 
 	/**
-	 * Called before a request is sent again because of a status in the route's
-	 * {@code RetryOnStatusCodes} or a connect failure.
+	 * Called before a request is sent again.
 	 * @param upstream the upstream name
 	 * @param target the ID of the target of the failed attempt
+	 * @param reason {@code route} (the route's retry policy: {@code NumRetries} spent on
+	 * {@code RetryOnStatusCodes}, {@code RetryOn} or {@code RetryOnConnectFailure}),
+	 * {@code transparent} (the attempt could not be sent: connection refused, TLS
+	 * handshake refused, connection closed before the request was written; the route's
+	 * retries are not spent) or {@code reset} (an idempotent request whose connection was
+	 * reset before any response, sent once more)
 	 */
-	default void retried(String upstream, String target) {
+	default void retried(String upstream, String target, String reason) {
+	}
+
+	/**
+	 * Called when the passive health check ejects an endpoint of a target.
+	 * @param upstream the upstream name
+	 * @param target the ID of the target
+	 * @param endpoint the endpoint ({@code address:port})
+	 */
+	default void ejected(String upstream, String target, String endpoint) {
+	}
+
+	/**
+	 * Called when a call is refused because a limit of its target was reached.
+	 * @param upstream the upstream name
+	 * @param target the ID of the target
+	 * @param limit the limit, as Consul names it ({@code MaxConcurrentRequests},
+	 * {@code MaxPendingRequests}, {@code MaxConnections})
+	 */
+	default void limitExceeded(String upstream, String target, String limit) {
 	}
 
 	/**

@@ -16,18 +16,10 @@
 
 package io.meshnative.connect.client;
 
-import java.net.ConnectException;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.net.ssl.SSLException;
-
 import io.meshnative.connect.discovery.internal.Endpoint;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClientRequest;
@@ -46,6 +38,12 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
  * @author connect-spring-boot authors
  */
 final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
+
+	/**
+	 * Request attribute that, set to {@code false}, says the request's body cannot be
+	 * sent twice (a body streamed from elsewhere), so a reset is not retried.
+	 */
+	static final String REPLAYABLE = ConnectExchangeFilterFunction.class.getName() + ".replayable";
 
 	private final String upstream;
 
@@ -74,24 +72,27 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 	private Mono<ClientResponse> route(ClientRequest request, ExchangeFunction next,
 			MeshRequestObservation observation) {
 		RouteRequest route = Routing.routeRequest(request.method(), request.url(), request.headers());
+		boolean replayable = !Boolean.FALSE
+			.equals(request.attribute(ConnectUpstreams.REPLAYABLE_ATTRIBUTE).orElse(null));
 		return Mono.fromCallable(() -> this.upstreams.decide(this.upstream, route))
 			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((decision) -> attempt(request, next, route, decision, new LinkedHashSet<>(), new LinkedHashMap<>(),
-					decision.retryPolicy().numRetries(), observation));
+			.flatMap((decision) -> attempt(request, next, route, decision,
+					new Attempts(decision.retryPolicy(), request.method().name(),
+							replayable && this.upstreams.settings(this.upstream).retryIdempotentOnReset()),
+					observation));
 	}
 
 	private Mono<ClientResponse> attempt(ClientRequest request, ExchangeFunction next, RouteRequest route,
-			RoutingDecision decision, Set<String> tried, Map<String, String> failures, int retriesLeft,
-			MeshRequestObservation observation) {
-		ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, tried);
+			RoutingDecision decision, Attempts attempts, MeshRequestObservation observation) {
+		ConnectUpstreams.Selection selection = this.upstreams.pick(this.upstream, decision, route, attempts.tried());
 		if (selection == null) {
 			return Mono.error(new NoHealthyUpstreamException(this.upstream, Routing.targetIds(decision),
-					failures.isEmpty() ? "no healthy instance" : "every endpoint tried failed: " + failures));
+					attempts.describeFailures()));
 		}
 		Endpoint endpoint = selection.endpoint();
 		observation.target(selection.target().id());
 		String key = ConnectUpstreams.key(endpoint);
-		tried.add(key);
+		attempts.sending(key);
 		ClientRequest routed = ClientRequest.from(request)
 			.url(RoutedClientHttpConnector.encode(Routing.targetUri(request.url(), endpoint, decision.rewrittenPath()),
 					selection.expected(), decision.connectTimeout()))
@@ -103,37 +104,47 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 				}
 			})
 			.build();
-		AtomicInteger active = this.upstreams.active(endpoint);
-		active.incrementAndGet();
-		return next.exchange(routed).doFinally((signal) -> active.decrementAndGet()).flatMap((response) -> {
-			if (retriesLeft > 0
-					&& decision.retryPolicy().retryOnStatusCodes().contains(response.statusCode().value())) {
-				tried.remove(key);
-				this.upstreams.listener().retried(this.upstream, selection.target().id());
-				return response.releaseBody()
-					.then(attempt(request, next, route, decision, tried, failures, retriesLeft - 1, observation));
-			}
-			return Mono.just(withResponseHeaders(response, decision));
-		}).onErrorResume((failure) -> isConnectFailure(failure), (failure) -> {
-			failures.put(key, Routing.describe(failure));
-			int left = (decision.retryPolicy().retryOnConnectFailure() && retriesLeft > 0) ? retriesLeft - 1
-					: retriesLeft;
-			if (left < retriesLeft) {
-				this.upstreams.listener().retried(this.upstream, selection.target().id());
-			}
-			return attempt(request, next, route, decision, tried, failures, left, observation);
-		});
-	}
-
-	private static boolean isConnectFailure(Throwable failure) {
-		Throwable current = failure;
-		while (current != null) {
-			if (current instanceof ConnectException || current instanceof SSLException) {
-				return true;
-			}
-			current = (current.getCause() != current) ? current.getCause() : null;
+		ConnectUpstreams.Attempt attempt;
+		try {
+			attempt = this.upstreams.begin(this.upstream, selection);
 		}
-		return false;
+		catch (UpstreamLimitExceededException ex) {
+			return Mono.error(ex);
+		}
+		return next.exchange(routed)
+			.map(Outcome::answered)
+			.onErrorResume((failure) -> Mono.just(Outcome.failed(failure)))
+			.doOnCancel(attempt::abandoned)
+			.flatMap((outcome) -> {
+				ClientResponse response = outcome.response();
+				if (response != null) {
+					int status = response.statusCode().value();
+					attempt.answered(status);
+					if (attempts.afterStatus(key, status) != null) {
+						this.upstreams.listener()
+							.retried(this.upstream, selection.target().id(), Attempts.Retry.ROUTE.tag());
+						return response.releaseBody()
+							.then(attempt(request, next, route, decision, attempts, observation));
+					}
+					return Mono.just(withResponseHeaders(response, decision));
+				}
+				Throwable failure = outcome.failure();
+				UpstreamLimitExceededException overflow = Attempts.overflow(failure, this.upstream,
+						selection.target().id(), this.upstreams.policy(selection.target()).maxPendingRequests());
+				if (overflow != null) {
+					attempt.abandoned();
+					this.upstreams.listener()
+						.limitExceeded(this.upstream, selection.target().id(), overflow.getLimit());
+					return Mono.error(overflow);
+				}
+				attempt.failed();
+				Attempts.Retry retry = attempts.afterFailure(key, failure);
+				if (retry == null) {
+					return Mono.error(failure);
+				}
+				this.upstreams.listener().retried(this.upstream, selection.target().id(), retry.tag());
+				return attempt(request, next, route, decision, attempts, observation);
+			});
 	}
 
 	private static ClientResponse withResponseHeaders(ClientResponse response, RoutingDecision decision) {
@@ -143,6 +154,18 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 		return response.mutate()
 			.headers((headers) -> Routing.modify(headers, decision.responseHeaderModifiers()))
 			.build();
+	}
+
+	private record Outcome(@Nullable ClientResponse response, Throwable failure) {
+
+		static Outcome answered(ClientResponse response) {
+			return new Outcome(response, new IllegalStateException("answered"));
+		}
+
+		static Outcome failed(Throwable failure) {
+			return new Outcome(null, failure);
+		}
+
 	}
 
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
@@ -34,6 +35,7 @@ import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.client.internal.ActiveRequests;
 import io.meshnative.connect.client.internal.UpstreamEndpoints;
+import io.meshnative.connect.client.internal.UpstreamPolicy;
 import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.client.internal.UpstreamWatches;
 import io.meshnative.connect.discovery.internal.DiscoveryChainEvaluator;
@@ -66,6 +68,13 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 */
 	static final Duration DEFAULT_RESPONSE_TIMEOUT = MeshHttpClients.DEFAULT_RESPONSE_TIMEOUT;
 
+	/**
+	 * {@code WebClient} request attribute that, set to {@code false}, says the request's
+	 * body cannot be sent twice (a body streamed from elsewhere, as connect-proxy relays
+	 * it), so a reset before the response is not retried.
+	 */
+	public static final String REPLAYABLE_ATTRIBUTE = ConnectUpstreams.class.getName() + ".replayable";
+
 	private final ConsulAgentClient client;
 
 	private final ConnectIdentityManager identityManager;
@@ -87,6 +96,12 @@ public final class ConnectUpstreams implements AutoCloseable {
 	private final MeshHttpClients httpClients;
 
 	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private final Map<String, TargetState> targetStates = new ConcurrentHashMap<>();
+
+	private volatile Function<SpiffeId, UpstreamPolicy> upstreamPolicies = (expected) -> UpstreamPolicy.DEFAULTS;
+
+	private final LongSupplier nanoClock = System::nanoTime;
 
 	/**
 	 * Create a new instance.
@@ -127,7 +142,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the HTTP client
 	 */
 	public HttpClient httpClient(SpiffeId expected) {
-		return this.httpClients.httpClient(expected);
+		return this.httpClients.httpClient(expected, this.upstreamPolicies.apply(expected));
 	}
 
 	/**
@@ -229,14 +244,24 @@ public final class ConnectUpstreams implements AutoCloseable {
 				(key) -> LoadBalancingPolicies.forSettings(decision.loadBalancer()));
 		String localDatacenter = localDatacenter();
 		for (DiscoveryChain.Target target : decision.targets()) {
+			List<ServiceHealth> entries = endpoints.getEndpoints(target.id());
 			List<Endpoint> candidates = new ArrayList<>();
-			for (ServiceHealth entry : endpoints.getEndpoints(target.id())) {
+			List<Endpoint> ejected = new ArrayList<>();
+			TargetState state = targetState(upstream, target);
+			UpstreamPolicy.PassiveHealth passiveHealth = policy(target).passiveHealth();
+			for (ServiceHealth entry : entries) {
 				AgentService.TaggedAddress address = entry.bestAddress(localDatacenter);
 				Endpoint endpoint = new Endpoint(address.address(), address.port(), entry.service().id(),
 						entry.service().meta());
-				if (!excluded.contains(key(endpoint))) {
-					candidates.add(endpoint);
+				String key = key(endpoint);
+				if (!excluded.contains(key)) {
+					(state.detector.isEjected(key, passiveHealth) ? ejected : candidates).add(endpoint);
 				}
+			}
+			if (!ejected.isEmpty()
+					&& 2 * (entries.size() - state.detector.ejectedCount(passiveHealth)) < entries.size()) {
+				// Envoy's panic threshold (50 %): too few endpoints left, use them all
+				candidates.addAll(ejected);
 			}
 			if (!candidates.isEmpty()) {
 				Endpoint chosen = policy.choose(candidates, request, (endpoint) -> active(endpoint).get());
@@ -250,6 +275,65 @@ public final class ConnectUpstreams implements AutoCloseable {
 		}
 		this.listener.noHealthyEndpoint(upstream);
 		return null;
+	}
+
+	/**
+	 * Start an attempt to an endpoint: checks the target's {@code MaxConcurrentRequests},
+	 * counts the request as active, and feeds its outcome to the target's passive health
+	 * check. The returned attempt must be ended exactly once.
+	 * @param upstream the upstream name
+	 * @param selection the chosen endpoint
+	 * @return the attempt
+	 * @throws UpstreamLimitExceededException if the target has
+	 * {@code MaxConcurrentRequests} requests in flight already
+	 */
+	public Attempt begin(String upstream, Selection selection) throws UpstreamLimitExceededException {
+		TargetState state = targetState(upstream, selection.target());
+		UpstreamPolicy policy = policy(selection.target());
+		if (state.inFlight.incrementAndGet() > policy.maxConcurrentRequests()) {
+			state.inFlight.decrementAndGet();
+			this.listener.limitExceeded(upstream, selection.target().id(), "MaxConcurrentRequests");
+			throw new UpstreamLimitExceededException(upstream, selection.target().id(), "MaxConcurrentRequests",
+					policy.maxConcurrentRequests());
+		}
+		AtomicInteger active = active(selection.endpoint());
+		active.incrementAndGet();
+		return new Attempt(upstream, selection, state, policy, active);
+	}
+
+	/**
+	 * Return the resilience settings of calls to a target.
+	 * @param target the target
+	 * @return the settings
+	 */
+	UpstreamPolicy policy(DiscoveryChain.Target target) {
+		return this.upstreamPolicies.apply(expectedIdentity(target));
+	}
+
+	/**
+	 * Set where the resilience settings of calls to each destination come from (Consul's
+	 * {@code service-defaults} {@code UpstreamConfig} of this service).
+	 * @param policies the settings by the identity of the destination
+	 */
+	public void setPolicies(Function<SpiffeId, UpstreamPolicy> policies) {
+		this.upstreamPolicies = policies;
+	}
+
+	/**
+	 * Return the number of endpoints of each target that the passive health check has
+	 * ejected now, by {@code upstream/target}.
+	 * @return the ejected endpoints per target
+	 */
+	public Map<String, Integer> getEjected() {
+		Map<String, Integer> ejected = new java.util.TreeMap<>();
+		this.targetStates.forEach(
+				(key, state) -> ejected.put(key, state.detector.ejectedCount(policy(state.target).passiveHealth())));
+		return ejected;
+	}
+
+	private TargetState targetState(String upstream, DiscoveryChain.Target target) {
+		return this.targetStates.computeIfAbsent(upstream + "/" + target.id(),
+				(key) -> new TargetState(target, new OutlierDetector(this.nanoClock)));
 	}
 
 	/**
@@ -321,11 +405,104 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	}
 
+	/**
+	 * One attempt of a call to an endpoint, started with {@link #begin}.
+	 */
+	public final class Attempt {
+
+		private final String upstream;
+
+		private final Selection selection;
+
+		private final TargetState state;
+
+		private final UpstreamPolicy policy;
+
+		private final AtomicInteger active;
+
+		private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+		private Attempt(String upstream, Selection selection, TargetState state, UpstreamPolicy policy,
+				AtomicInteger active) {
+			this.upstream = upstream;
+			this.selection = selection;
+			this.state = state;
+			this.policy = policy;
+			this.active = active;
+		}
+
+		/**
+		 * End the attempt: an answer with this status arrived.
+		 * @param status the response status
+		 */
+		public void answered(int status) {
+			end(status >= 500);
+		}
+
+		/**
+		 * End the attempt: it failed without an answer (a local failure for the passive
+		 * health check).
+		 */
+		public void failed() {
+			end(true);
+		}
+
+		/**
+		 * End the attempt without judging the endpoint (the caller cancelled it).
+		 */
+		public void abandoned() {
+			if (this.ended.compareAndSet(false, true)) {
+				this.active.decrementAndGet();
+				this.state.inFlight.decrementAndGet();
+			}
+		}
+
+		private void end(boolean failure) {
+			if (!this.ended.compareAndSet(false, true)) {
+				return;
+			}
+			this.active.decrementAndGet();
+			this.state.inFlight.decrementAndGet();
+			String key = key(this.selection.endpoint());
+			UpstreamEndpoints endpoints = ConnectUpstreams.this.watches.snapshot().get(this.upstream);
+			int count = (endpoints != null) ? endpoints.getEndpoints(this.selection.target().id()).size() : 1;
+			if (this.state.detector.record(key, failure, this.policy.passiveHealth(), count)) {
+				ConnectUpstreams.this.listener.ejected(this.upstream, this.selection.target().id(), key);
+			}
+		}
+
+	}
+
+	private static final class TargetState {
+
+		private final DiscoveryChain.Target target;
+
+		private final OutlierDetector detector;
+
+		private final AtomicInteger inFlight = new AtomicInteger();
+
+		TargetState(DiscoveryChain.Target target, OutlierDetector detector) {
+			this.target = target;
+			this.detector = detector;
+		}
+
+	}
+
 	private record CompositeListener(List<ConnectClientListener> listeners) implements ConnectClientListener {
 
 		@Override
-		public void retried(String upstream, String target) {
-			this.listeners.forEach((listener) -> listener.retried(upstream, target));
+		public void retried(String upstream, String target, String reason) {
+			this.listeners.forEach((listener) -> listener.retried(upstream, target, reason));
+		}
+
+		@Override
+		public void ejected(String upstream, String target, String endpoint) {
+			this.listeners.forEach((listener) -> listener.ejected(upstream, target, endpoint));
+		}
+
+		@Override
+		public void limitExceeded(String upstream, String target, String limit) {
+			this.listeners.forEach((listener) -> listener.limitExceeded(upstream, target, limit));
 		}
 
 		@Override

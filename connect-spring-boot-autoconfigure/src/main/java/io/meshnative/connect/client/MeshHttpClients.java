@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.meshnative.connect.client.internal.UpstreamPolicy;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.netty.handler.ssl.SslContext;
@@ -48,19 +49,6 @@ final class MeshHttpClients implements AutoCloseable {
 	static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(15);
 
 	/**
-	 * Connections per endpoint, as Envoy's default circuit breaker allows per cluster
-	 * (Reactor Netty's own default, twice the cores and at least 16 with twice that many
-	 * waiting, refused a burst of 49 concurrent calls to one instance).
-	 */
-	static final int MAX_CONNECTIONS = 1024;
-
-	/**
-	 * Requests that may wait for a connection per endpoint, as Envoy's default
-	 * {@code max_pending_requests}.
-	 */
-	static final int MAX_PENDING_REQUESTS = 1024;
-
-	/**
 	 * How long a pooled connection may stay idle before it is closed.
 	 */
 	static final Duration MAX_IDLE_TIME = Duration.ofSeconds(30);
@@ -69,7 +57,7 @@ final class MeshHttpClients implements AutoCloseable {
 
 	private final ConnectClientListener listener;
 
-	private final Map<SpiffeId, Client> clients = new ConcurrentHashMap<>();
+	private final Map<Key, Client> clients = new ConcurrentHashMap<>();
 
 	/**
 	 * Event loops of our own: an application's Reactor Netty global resources are
@@ -85,19 +73,30 @@ final class MeshHttpClients implements AutoCloseable {
 	}
 
 	/**
-	 * Return the client for calls to servers that must present an identity.
+	 * Return the client for calls to servers that must present an identity. Its pool
+	 * allows {@code MaxConnections} connections per endpoint and lets at most
+	 * {@code MaxPendingRequests} requests wait for one (Reactor Netty's own default,
+	 * twice the cores and at least 16 with twice that many waiting, refused a burst of 49
+	 * concurrent calls to one instance); a waiting request gives up after the default
+	 * response timeout.
 	 * @param expected the identity the servers must present
+	 * @param policy the destination's limits
 	 * @return the HTTP client
 	 */
-	HttpClient httpClient(SpiffeId expected) {
-		return this.clients.computeIfAbsent(expected, this::createClient).http();
+	HttpClient httpClient(SpiffeId expected, UpstreamPolicy policy) {
+		return this.clients
+			.computeIfAbsent(new Key(expected, policy.maxConnections(), policy.maxPendingRequests()),
+					this::createClient)
+			.http();
 	}
 
-	private Client createClient(SpiffeId expected) {
+	private Client createClient(Key key) {
+		SpiffeId expected = key.expected();
 		SslContext sslContext = ConnectClientTls.nettyClientContext(this.identityManager, expected);
 		ConnectionProvider provider = ConnectionProvider.builder("connect-" + expected.service())
-			.maxConnections(MAX_CONNECTIONS)
-			.pendingAcquireMaxCount(MAX_PENDING_REQUESTS)
+			.maxConnections(key.maxConnections())
+			.pendingAcquireMaxCount(key.maxPendingRequests())
+			.pendingAcquireTimeout(DEFAULT_RESPONSE_TIMEOUT)
 			.evictionPredicate((connection, metadata) -> metadata.idleTime() > MAX_IDLE_TIME.toMillis()
 					|| presentsAnotherLeaf(connection, this.identityManager.getIdentity().getLeaf()))
 			.build();
@@ -138,6 +137,10 @@ final class MeshHttpClients implements AutoCloseable {
 	}
 
 	private record Client(ConnectionProvider provider, HttpClient http) {
+
+	}
+
+	private record Key(SpiffeId expected, int maxConnections, int maxPendingRequests) {
 
 	}
 

@@ -68,13 +68,13 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 		SpiffeId expected = SpiffeId.parse(new String(Base64.getUrlDecoder().decode(identity), StandardCharsets.UTF_8));
 		Duration connectTimeout = (colon >= 0) ? Duration.ofMillis(Long.parseLong(userInfo.substring(colon + 1)))
 				: null;
-		ReactorClientHttpConnector connector = this.connectors.computeIfAbsent(new Key(expected, connectTimeout),
-				this::createConnector);
+		ReactorClientHttpConnector connector = this.connectors
+			.computeIfAbsent(new Key(this.upstreams.httpClient(expected), connectTimeout), this::createConnector);
 		return connector.connect(method, withoutUserInfo(uri), requestCallback);
 	}
 
 	private ReactorClientHttpConnector createConnector(Key key) {
-		HttpClient client = this.upstreams.httpClient(key.expected());
+		HttpClient client = key.client();
 		Duration connectTimeout = key.connectTimeout();
 		if (connectTimeout != null) {
 			client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis());
@@ -119,7 +119,7 @@ final class RoutedClientHttpConnector implements ClientHttpConnector {
 		return host;
 	}
 
-	private record Key(SpiffeId expected, @Nullable Duration connectTimeout) {
+	private record Key(HttpClient client, @Nullable Duration connectTimeout) {
 
 	}
 

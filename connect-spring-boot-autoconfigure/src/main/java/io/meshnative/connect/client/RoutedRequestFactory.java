@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshnative.connect.identity.SpiffeId;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
@@ -43,7 +44,7 @@ final class RoutedRequestFactory implements ClientHttpRequestFactory {
 
 	private final ConnectUpstreams upstreams;
 
-	private final Map<Timeouts, ReactorClientHttpRequestFactory> factories = new ConcurrentHashMap<>();
+	private final Map<FactoryKey, ReactorClientHttpRequestFactory> factories = new ConcurrentHashMap<>();
 
 	RoutedRequestFactory(ConnectUpstreams upstreams) {
 		this.upstreams = upstreams;
@@ -56,12 +57,14 @@ final class RoutedRequestFactory implements ClientHttpRequestFactory {
 			throw new IllegalStateException("Mesh request to " + uri + " did not go through the Connect routing "
 					+ "interceptor; do not remove the interceptors of a @ConnectClient client");
 		}
-		return this.factories.computeIfAbsent(timeouts, this::create).createRequest(uri, httpMethod);
+		HttpClient client = this.upstreams.httpClient(timeouts.expected());
+		return this.factories.computeIfAbsent(new FactoryKey(client, timeouts), this::create)
+			.createRequest(uri, httpMethod);
 	}
 
-	private ReactorClientHttpRequestFactory create(Timeouts timeouts) {
-		ReactorClientHttpRequestFactory factory = new ReactorClientHttpRequestFactory(
-				this.upstreams.httpClient(timeouts.expected()));
+	private ReactorClientHttpRequestFactory create(FactoryKey key) {
+		Timeouts timeouts = key.timeouts();
+		ReactorClientHttpRequestFactory factory = new ReactorClientHttpRequestFactory(key.client());
 		if (timeouts.connect() != null) {
 			factory.setConnectTimeout(timeouts.connect());
 		}
@@ -115,6 +118,17 @@ final class RoutedRequestFactory implements ClientHttpRequestFactory {
 	 * @param request the request (response) timeout, or {@code null} for none
 	 */
 	record Timeouts(SpiffeId expected, @Nullable Duration connect, @Nullable Duration request) {
+
+	}
+
+	/**
+	 * A factory per HTTP client (a new one when the destination's limits change) and
+	 * timeouts.
+	 *
+	 * @param client the HTTP client
+	 * @param timeouts the timeouts
+	 */
+	private record FactoryKey(HttpClient client, Timeouts timeouts) {
 
 	}
 

@@ -36,15 +36,32 @@ import org.jspecify.annotations.Nullable;
  * @param loadBalancerPolicy the load-balancing policy overriding the resolver's, as
  * Consul names it ({@code round_robin}, {@code random}, {@code least_request},
  * {@code ring_hash}, {@code maglev}), or {@code null}
+ * @param retryIdempotentOnReset whether an idempotent request whose connection was reset
+ * before any response is sent once more to another endpoint
  * @author connect-spring-boot authors
  * @since 0.1.0
  */
 public record UpstreamSettings(@Nullable String datacenter, @Nullable String namespace, @Nullable String partition,
-		@Nullable Duration connectTimeout, @Nullable Duration requestTimeout, @Nullable String loadBalancerPolicy) {
+		@Nullable Duration connectTimeout, @Nullable Duration requestTimeout, @Nullable String loadBalancerPolicy,
+		boolean retryIdempotentOnReset) {
 
 	/**
 	 * No settings: everything as the discovery chain says.
 	 */
 	public static final UpstreamSettings NONE = new UpstreamSettings(null, null, null, null, null, null);
+
+	/**
+	 * Create settings that retry idempotent requests after a reset (the default).
+	 * @param datacenter the datacenter, or {@code null}
+	 * @param namespace the namespace, or {@code null}
+	 * @param partition the partition, or {@code null}
+	 * @param connectTimeout the connect timeout, or {@code null}
+	 * @param requestTimeout the request timeout, or {@code null}
+	 * @param loadBalancerPolicy the load-balancing policy, or {@code null}
+	 */
+	public UpstreamSettings(@Nullable String datacenter, @Nullable String namespace, @Nullable String partition,
+			@Nullable Duration connectTimeout, @Nullable Duration requestTimeout, @Nullable String loadBalancerPolicy) {
+		this(datacenter, namespace, partition, connectTimeout, requestTimeout, loadBalancerPolicy, true);
+	}
 
 }
