@@ -33,7 +33,7 @@ import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;
-import io.meshnative.connect.authz.InboundAuthorization;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;
 import io.meshnative.connect.client.internal.UpstreamEndpoints;

@@ -20,7 +20,7 @@ import java.time.Duration;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectAuthorizer;
-import io.meshnative.connect.authz.InboundAuthorization;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
 import io.meshnative.connect.autoconfigure.ConsulConnectProperties;
 import io.meshnative.connect.client.ConnectClientFactory;
 import io.meshnative.connect.client.ConnectUpstreams;

@@ -33,7 +33,7 @@ import io.netty.handler.ssl.SslContextBuilder;
  * (with the agent's intermediates) and requires a client certificate that validates
  * against the current roots, read at every handshake, so a rotation needs no rebuild. The
  * caller's identity is then checked again, and authorized, by
- * {@link io.meshnative.connect.authz.InboundAuthorization}.
+ * {@link io.meshnative.connect.authz.internal.InboundAuthorization}.
  *
  * @author connect-spring-boot authors
  */

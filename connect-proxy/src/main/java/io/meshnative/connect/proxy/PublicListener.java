@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.meshnative.connect.authz.InboundAuthorization;
 import io.meshnative.connect.authz.InboundDecision;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpHeaders;

@@ -25,6 +25,10 @@ import java.util.function.Consumer;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.Intention;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
+import io.meshnative.connect.authz.internal.IntentionRules;
+import io.meshnative.connect.authz.internal.IntentionsWatcher;
+import io.meshnative.connect.authz.internal.L7Request;
 import io.meshnative.connect.identity.SpiffeId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,6 +43,11 @@ import org.jspecify.annotations.Nullable;
  * While the intentions are not known (never read yet, or the ACL token may not read
  * them), and when no intention matches and the default decision is not known, the
  * {@link FailureMode failure mode} decides (deny by default).
+ * <p>
+ * Supported API: the bean to {@link #addListener add listeners} to, and its
+ * {@link FailureMode}. Its other public methods serve the starter's own packages,
+ * {@code connect-proxy} and the benchmarks; they are not part of the supported API and
+ * may change without notice.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -125,12 +134,13 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	}
 
 	/**
-	 * Decide about a request (layers 4 and 7).
+	 * Decide about a request (layers 4 and 7). Not part of the supported API: used by
+	 * {@link InboundAuthorization}.
 	 * @param caller the SPIFFE ID from the caller's validated certificate
 	 * @param request the request
 	 * @return the decision
 	 */
-	AuthorizationDecision authorize(SpiffeId caller, L7Request request) {
+	public AuthorizationDecision authorize(SpiffeId caller, L7Request request) {
 		return decide(caller, request);
 	}
 
@@ -189,10 +199,11 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	}
 
 	/**
-	 * Tell the listeners about a decision.
+	 * Tell the listeners about a decision. Not part of the supported API: used by
+	 * {@link InboundAuthorization}.
 	 * @param outcome the outcome of an inbound check
 	 */
-	void decided(InboundDecision outcome) {
+	public void decided(InboundDecision outcome) {
 		tellListeners((listener) -> {
 			listener.decided(outcome.decision());
 			listener.checked(outcome);
@@ -200,11 +211,12 @@ public final class ConnectAuthorizer implements AutoCloseable {
 	}
 
 	/**
-	 * Tell the listeners about a request refused before any decision.
-	 * @param reason why
+	 * Tell the listeners about a request refused before any decision. Not part of the
+	 * supported API: used by {@link InboundAuthorization}.
+	 * @param reason why, the tag of the refusal's reason
 	 */
-	void refused(NonCanonicalRequestException.Reason reason) {
-		tellListeners((listener) -> listener.refused(reason.tag()));
+	public void refused(String reason) {
+		tellListeners((listener) -> listener.refused(reason));
 	}
 
 	private void tellListeners(Consumer<ConnectAuthorizationListener> call) {

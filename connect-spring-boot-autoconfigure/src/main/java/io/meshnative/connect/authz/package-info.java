@@ -15,8 +15,13 @@
  */
 
 /**
- * Caller validation and authorization: the decision cache over the agent's authorize
- * endpoint and the servlet and WebFlux filters that enforce it.
+ * Connect authorization, supported API: the authorized {@link ConnectCaller} of a
+ * request, the {@link ConnectAuthorizer} that decides locally from the service's
+ * intentions (the bean to add a {@link ConnectAuthorizationListener} to, and its
+ * {@link ConnectAuthorizer.FailureMode}), and the decisions the listeners are told about.
+ * The filters that enforce the decisions are in
+ * {@code io.meshnative.connect.authz.servlet} and
+ * {@code io.meshnative.connect.authz.reactive}.
  */
 @NullMarked
 package io.meshnative.connect.authz;

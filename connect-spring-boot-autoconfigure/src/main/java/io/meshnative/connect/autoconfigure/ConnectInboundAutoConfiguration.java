@@ -18,11 +18,11 @@ package io.meshnative.connect.autoconfigure;
 
 import java.util.List;
 
-import io.meshnative.connect.authz.ConnectAuthorizationFilter;
-import io.meshnative.connect.authz.ConnectAuthorizationWebFilter;
 import io.meshnative.connect.authz.ConnectAuthorizer;
-import io.meshnative.connect.authz.ConnectCallerArgumentResolver;
-import io.meshnative.connect.authz.ReactiveConnectCallerArgumentResolver;
+import io.meshnative.connect.authz.reactive.ConnectAuthorizationWebFilter;
+import io.meshnative.connect.authz.reactive.ReactiveConnectCallerArgumentResolver;
+import io.meshnative.connect.authz.servlet.ConnectAuthorizationFilter;
+import io.meshnative.connect.authz.servlet.ConnectCallerArgumentResolver;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.internal.MeshTls;
 import jakarta.servlet.Filter;

@@ -26,6 +26,7 @@ import java.util.List;
 
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.LeafCertificate;
+import io.meshnative.connect.identity.internal.ConnectIdentities;
 import io.meshnative.connect.identity.internal.MeshTls;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -69,6 +70,10 @@ public final class ConnectIdentity {
 
 	private final SingletonSupplier<SslBundle> sslBundle;
 
+	static {
+		ConnectIdentities.install(new Factory());
+	}
+
 	private ConnectIdentity(String service, String spiffeId, String trustDomain, String serialNumber,
 			List<X509Certificate> chain, PrivateKey privateKey, List<X509Certificate> roots, String activeRootId,
 			long leafIndex, long rootsIndex) {
@@ -90,7 +95,7 @@ public final class ConnectIdentity {
 	 * usable: PEM that parses, a private key that matches the leaf, a leaf for the
 	 * expected service, at least one root. Applications read snapshots from
 	 * {@link ConnectIdentityManager#getIdentity()}; building them from the agent's
-	 * material is the manager's job (and the benchmarks').
+	 * material is the manager's job (the benchmarks use {@link ConnectIdentities}).
 	 * @param service the service name the leaf must be for
 	 * @param roots the roots
 	 * @param rootsIndex the query index of the roots
@@ -99,8 +104,7 @@ public final class ConnectIdentity {
 	 * @return the snapshot
 	 * @throws InvalidIdentityException if the material is not usable
 	 */
-	public static ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf,
-			long leafIndex) {
+	static ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf, long leafIndex) {
 		List<X509Certificate> rootCertificates = parseRoots(roots);
 		ParsedLeaf parsed = parseLeaf(service, leaf);
 		return new ConnectIdentity(service, leaf.serviceUri(), roots.trustDomain(), leaf.serialNumber(), parsed.chain(),
@@ -114,7 +118,7 @@ public final class ConnectIdentity {
 	 * @return the new snapshot
 	 * @throws InvalidIdentityException if the roots are not usable
 	 */
-	public ConnectIdentity withRoots(CaRoots roots, long rootsIndex) {
+	ConnectIdentity withRoots(CaRoots roots, long rootsIndex) {
 		return new ConnectIdentity(this.service, this.spiffeId, roots.trustDomain(), this.serialNumber, this.chain,
 				this.privateKey, parseRoots(roots), roots.activeRootId(), this.leafIndex, rootsIndex);
 	}
@@ -126,7 +130,7 @@ public final class ConnectIdentity {
 	 * @return the new snapshot
 	 * @throws InvalidIdentityException if the leaf is not usable
 	 */
-	public ConnectIdentity withLeaf(LeafCertificate leaf, long leafIndex) {
+	ConnectIdentity withLeaf(LeafCertificate leaf, long leafIndex) {
 		ParsedLeaf parsed = parseLeaf(this.service, leaf);
 		return new ConnectIdentity(this.service, leaf.serviceUri(), this.trustDomain, leaf.serialNumber(),
 				parsed.chain(), parsed.key(), this.roots, this.activeRootId, leafIndex, this.rootsIndex);
@@ -310,6 +314,29 @@ public final class ConnectIdentity {
 	}
 
 	private record ParsedLeaf(List<X509Certificate> chain, PrivateKey key) {
+
+	}
+
+	/**
+	 * The factories above, for {@link ConnectIdentities}.
+	 */
+	private static final class Factory implements ConnectIdentities.Factory {
+
+		@Override
+		public ConnectIdentity of(String service, CaRoots roots, long rootsIndex, LeafCertificate leaf,
+				long leafIndex) {
+			return ConnectIdentity.of(service, roots, rootsIndex, leaf, leafIndex);
+		}
+
+		@Override
+		public ConnectIdentity withRoots(ConnectIdentity identity, CaRoots roots, long rootsIndex) {
+			return identity.withRoots(roots, rootsIndex);
+		}
+
+		@Override
+		public ConnectIdentity withLeaf(ConnectIdentity identity, LeafCertificate leaf, long leafIndex) {
+			return identity.withLeaf(leaf, leafIndex);
+		}
 
 	}
 

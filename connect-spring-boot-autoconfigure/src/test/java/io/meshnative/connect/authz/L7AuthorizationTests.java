@@ -22,6 +22,8 @@ import java.util.Collections;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.authz.internal.L7Request;
+import io.meshnative.connect.authz.internal.RequestTarget;
 import io.meshnative.connect.identity.SpiffeId;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;

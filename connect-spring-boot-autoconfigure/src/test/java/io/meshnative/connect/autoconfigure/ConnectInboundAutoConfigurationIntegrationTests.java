@@ -19,8 +19,8 @@ package io.meshnative.connect.autoconfigure;
 import java.time.Duration;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.authz.ConnectAuthorizationWebFilter;
 import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.reactive.ConnectAuthorizationWebFilter;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;

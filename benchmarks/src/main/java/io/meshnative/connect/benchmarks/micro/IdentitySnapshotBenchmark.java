@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.identity.ConnectIdentity;
+import io.meshnative.connect.identity.internal.ConnectIdentities;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,8 +37,9 @@ import org.springframework.boot.ssl.SslBundle;
 
 /**
  * The work of a leaf or roots update: parse and check the agent's PEM into a new
- * {@link ConnectIdentity} snapshot ({@code withLeaf}, {@code withRoots}), and build the
- * SSL bundle the servers reload from it.
+ * {@link ConnectIdentity} snapshot ({@link ConnectIdentities#withLeaf},
+ * {@link ConnectIdentities#withRoots}), and build the SSL bundle the servers reload from
+ * it.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -58,7 +60,7 @@ public class IdentitySnapshotBenchmark {
 
 	private final LeafCertificate nextLeaf = leaf(this.ca.leaf("web").issue());
 
-	private final ConnectIdentity identity = ConnectIdentity.of("web", this.roots, 1, this.leaf, 1);
+	private final ConnectIdentity identity = ConnectIdentities.of("web", this.roots, 1, this.leaf, 1);
 
 	/**
 	 * A new leaf arrives.
@@ -66,7 +68,7 @@ public class IdentitySnapshotBenchmark {
 	 */
 	@Benchmark
 	public ConnectIdentity withLeaf() {
-		return this.identity.withLeaf(this.nextLeaf, 2);
+		return ConnectIdentities.withLeaf(this.identity, this.nextLeaf, 2);
 	}
 
 	/**
@@ -75,7 +77,7 @@ public class IdentitySnapshotBenchmark {
 	 */
 	@Benchmark
 	public ConnectIdentity withRoots() {
-		return this.identity.withRoots(this.roots, 2);
+		return ConnectIdentities.withRoots(this.identity, this.roots, 2);
 	}
 
 	/**
@@ -84,7 +86,7 @@ public class IdentitySnapshotBenchmark {
 	 */
 	@Benchmark
 	public SslBundle withLeafAndBundle() {
-		return this.identity.withLeaf(this.nextLeaf, 2).toSslBundle();
+		return ConnectIdentities.withLeaf(this.identity, this.nextLeaf, 2).toSslBundle();
 	}
 
 	private static LeafCertificate leaf(IssuedCertificate issued) {

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author connect-spring-boot authors
  */
-final class IntentionRules {
+public final class IntentionRules {
 
 	/**
 	 * How many callers' matching intentions are remembered per compilation.
@@ -99,7 +99,7 @@ final class IntentionRules {
 	 * @param reason why the intentions are not known
 	 * @return the rules
 	 */
-	static IntentionRules unavailable(String reason) {
+	public static IntentionRules unavailable(String reason) {
 		return new IntentionRules(Collections.emptyList(), reason, null, "default", new ConcurrentHashMap<>());
 	}
 
@@ -153,7 +153,7 @@ final class IntentionRules {
 	 * Return why the intentions are not known.
 	 * @return the reason, or {@code null} when they are
 	 */
-	@Nullable String getUnavailableReason() {
+	public @Nullable String getUnavailableReason() {
 		return this.unavailable;
 	}
 
@@ -161,7 +161,7 @@ final class IntentionRules {
 	 * Return the default decision.
 	 * @return whether the default allows, {@code null} when not known
 	 */
-	@Nullable Boolean getDefaultAllow() {
+	public @Nullable Boolean getDefaultAllow() {
 		return this.defaultAllow;
 	}
 
@@ -185,7 +185,7 @@ final class IntentionRules {
 	 * @param request the request, or {@code null} for a connection
 	 * @return the decision
 	 */
-	Evaluation decide(SpiffeId caller, @Nullable L7Request request) {
+	public Evaluation decide(SpiffeId caller, @Nullable L7Request request) {
 		if (this.unavailable != null) {
 			return Evaluation.unknown("the intentions are not known: " + this.unavailable);
 		}
@@ -287,7 +287,7 @@ final class IntentionRules {
 	/**
 	 * What decided.
 	 */
-	enum Kind {
+	public enum Kind {
 
 		/**
 		 * An intention (its action, or one of its permissions).
@@ -316,7 +316,7 @@ final class IntentionRules {
 	 * {@link Kind#UNKNOWN})
 	 * @param reason why, for logs
 	 */
-	record Evaluation(Kind kind, boolean allowed, String reason) {
+	public record Evaluation(Kind kind, boolean allowed, String reason) {
 
 		static Evaluation intention(boolean allowed, String reason) {
 			return new Evaluation(Kind.INTENTION, allowed, reason);
@@ -326,7 +326,12 @@ final class IntentionRules {
 			return new Evaluation(Kind.DEFAULT, allowed, reason);
 		}
 
-		static Evaluation unknown(String reason) {
+		/**
+		 * Return an evaluation that leaves the decision to the failure mode.
+		 * @param reason why nothing can decide
+		 * @return the evaluation
+		 */
+		public static Evaluation unknown(String reason) {
 			return new Evaluation(Kind.UNKNOWN, false, reason);
 		}
 

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.util.Locale;
 
@@ -24,11 +24,16 @@ import java.util.Locale;
  *
  * @author connect-spring-boot authors
  */
-final class NonCanonicalRequestException extends IllegalArgumentException {
+public final class NonCanonicalRequestException extends IllegalArgumentException {
 
 	private final Reason reason;
 
-	NonCanonicalRequestException(Reason reason, String message) {
+	/**
+	 * Create a new instance.
+	 * @param reason the kind of refusal
+	 * @param message what is not canonical
+	 */
+	public NonCanonicalRequestException(Reason reason, String message) {
 		super(message);
 		this.reason = reason;
 	}
@@ -44,7 +49,7 @@ final class NonCanonicalRequestException extends IllegalArgumentException {
 	/**
 	 * Why a request target is not canonical.
 	 */
-	enum Reason {
+	public enum Reason {
 
 		/**
 		 * Absolute form, authority form, {@code *}, or a path that does not start with

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.reactive;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.util.ClassUtils;

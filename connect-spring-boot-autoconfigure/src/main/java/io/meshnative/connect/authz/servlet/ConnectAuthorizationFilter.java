@@ -14,12 +14,18 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.servlet;
 
 import java.io.IOException;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 
+import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.ConnectCaller;
+import io.meshnative.connect.authz.InboundDecision;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
+import io.meshnative.connect.authz.internal.L7Request;
+import io.meshnative.connect.authz.internal.NonCanonicalRequestException;
+import io.meshnative.connect.authz.internal.RequestTarget;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -55,7 +61,7 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 	 * @param authorizer the authorizer
 	 */
 	public ConnectAuthorizationFilter(ConnectIdentityManager identityManager, ConnectAuthorizer authorizer) {
-		this.authorization = new InboundAuthorization(identityManager, authorizer, Clock.systemUTC());
+		this.authorization = new InboundAuthorization(identityManager, authorizer);
 	}
 
 	@Override

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author connect-spring-boot authors
  */
-final class L7Request {
+public final class L7Request {
 
 	/**
 	 * The scheme of every request authorized here: the mesh port serves TLS only.
@@ -72,7 +72,7 @@ final class L7Request {
 	 * @param values the values of a header name
 	 * @return the request view
 	 */
-	static L7Request of(String method, RequestTarget target, Iterable<String> names,
+	public static L7Request of(String method, RequestTarget target, Iterable<String> names,
 			Function<String, ? extends Iterable<String>> values) {
 		return new L7Request(method, target, names, values);
 	}

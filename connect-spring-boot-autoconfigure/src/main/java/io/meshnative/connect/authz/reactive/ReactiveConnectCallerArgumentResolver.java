@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.reactive;
 
+import io.meshnative.connect.authz.ConnectCaller;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.MethodParameter;

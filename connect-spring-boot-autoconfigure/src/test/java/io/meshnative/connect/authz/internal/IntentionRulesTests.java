@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;

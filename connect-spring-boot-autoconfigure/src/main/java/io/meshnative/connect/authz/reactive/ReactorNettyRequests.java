@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.reactive;
 
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;

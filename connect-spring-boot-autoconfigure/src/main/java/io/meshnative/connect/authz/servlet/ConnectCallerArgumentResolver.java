@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.servlet;
 
+import io.meshnative.connect.authz.ConnectCaller;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * @param rawQuery the query exactly as sent, {@code null} when the target had none
  * @author connect-spring-boot authors
  */
-record RequestTarget(String rawPath, String path, String pathWithParameters, @Nullable String rawQuery) {
+public record RequestTarget(String rawPath, String path, String pathWithParameters, @Nullable String rawQuery) {
 
 	/**
 	 * Parse a request target as it appeared on the request line.
@@ -60,7 +60,7 @@ record RequestTarget(String rawPath, String path, String pathWithParameters, @Nu
 	 * @return the canonical target
 	 * @throws NonCanonicalRequestException if the target is not canonical
 	 */
-	static RequestTarget parse(String target) {
+	public static RequestTarget parse(String target) {
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			throw new NonCanonicalRequestException(NonCanonicalRequestException.Reason.NOT_ORIGIN_FORM,
 					"the request target is not in origin form (/path?query)");
@@ -81,7 +81,7 @@ record RequestTarget(String rawPath, String path, String pathWithParameters, @Nu
 	 * @return the canonical target
 	 * @throws NonCanonicalRequestException if the target is not canonical
 	 */
-	static RequestTarget parse(String rawPath, @Nullable String rawQuery) {
+	public static RequestTarget parse(String rawPath, @Nullable String rawQuery) {
 		if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
 			throw new NonCanonicalRequestException(NonCanonicalRequestException.Reason.NOT_ORIGIN_FORM,
 					"the request target is not in origin form (/path?query)");

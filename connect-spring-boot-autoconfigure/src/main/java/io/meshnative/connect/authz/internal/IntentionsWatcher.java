@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -61,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author connect-spring-boot authors
  */
-final class IntentionsWatcher implements AutoCloseable {
+public final class IntentionsWatcher implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(IntentionsWatcher.class);
 
@@ -114,7 +114,15 @@ final class IntentionsWatcher implements AutoCloseable {
 
 	private volatile @Nullable ConsulAgentException refusal;
 
-	IntentionsWatcher(ConsulAgentClient client, String service, Duration watchWait, Consumer<IntentionRules> consumer) {
+	/**
+	 * Create a new instance.
+	 * @param client the agent client
+	 * @param service the name of the service whose intentions to watch
+	 * @param watchWait the {@code wait} of the intentions watch
+	 * @param consumer told about every new compilation of the rules
+	 */
+	public IntentionsWatcher(ConsulAgentClient client, String service, Duration watchWait,
+			Consumer<IntentionRules> consumer) {
 		this.client = client;
 		this.service = service;
 		this.watchWait = watchWait;
@@ -124,7 +132,7 @@ final class IntentionsWatcher implements AutoCloseable {
 	/**
 	 * Start watching.
 	 */
-	void start() {
+	public void start() {
 		if (this.watch != null) {
 			return;
 		}
@@ -154,7 +162,7 @@ final class IntentionsWatcher implements AutoCloseable {
 	 * @param timeout how long to wait at most
 	 * @return whether an answer came in time
 	 */
-	boolean awaitFirstAnswer(Duration timeout) {
+	public boolean awaitFirstAnswer(Duration timeout) {
 		try {
 			return this.firstAnswer.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -168,7 +176,7 @@ final class IntentionsWatcher implements AutoCloseable {
 	 * Return the ACL refusal that keeps the intentions unknown.
 	 * @return the refusal, {@code null} when there is none
 	 */
-	@Nullable ConsulAgentException getRefusal() {
+	public @Nullable ConsulAgentException getRefusal() {
 		return this.refusal;
 	}
 
@@ -176,7 +184,7 @@ final class IntentionsWatcher implements AutoCloseable {
 	 * Return the intentions of the last successful answer.
 	 * @return the intentions, empty when none was received or they are unknown
 	 */
-	List<Intention> getIntentions() {
+	public List<Intention> getIntentions() {
 		Watch<Map<String, List<Intention>>> current = this.watch;
 		Map<String, List<Intention>> value = (current != null) ? current.getCurrent() : null;
 		if (value == null || this.rules.getUnavailableReason() != null) {

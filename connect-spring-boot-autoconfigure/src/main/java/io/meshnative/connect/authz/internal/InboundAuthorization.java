@@ -14,13 +14,17 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.internal;
 
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.function.Function;
 
+import io.meshnative.connect.authz.AuthorizationDecision;
+import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.ConnectCaller;
+import io.meshnative.connect.authz.InboundDecision;
 import io.meshnative.connect.identity.ConnectIdentity;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
@@ -32,16 +36,19 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The check both inbound filters run for every request: validate the caller's certificate
- * chain against the current roots and trust domain (before anything looks at the caller's
- * identity; a chain already validated against the same roots is not validated again, see
- * {@link ValidatedChains}), then decide with the {@link ConnectAuthorizer}, which
- * evaluates the HTTP permissions of an L7 intention against the canonical request.
+ * The check both inbound filters
+ * ({@link io.meshnative.connect.authz.servlet.ConnectAuthorizationFilter} and
+ * {@link io.meshnative.connect.authz.reactive.ConnectAuthorizationWebFilter}) run for
+ * every request: validate the caller's certificate chain against the current roots and
+ * trust domain (before anything looks at the caller's identity; a chain already validated
+ * against the same roots is not validated again, see {@link ValidatedChains}), then
+ * decide with the {@link ConnectAuthorizer}, which evaluates the HTTP permissions of an
+ * L7 intention against the canonical request.
  *
  * <p>
- * Public for callers other than the two filters, such as the Connect proxy, which checks
- * connections ({@link #checkConnection}) and requests ({@link #checkRequest}) with
- * exactly the rules the filters apply. Every check is local and returns at once.
+ * Also used by the Connect proxy, which checks connections ({@link #checkConnection}) and
+ * requests ({@link #checkRequest}) with exactly the rules the filters apply. Every check
+ * is local and returns at once.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -118,7 +125,7 @@ public final class InboundAuthorization {
 	 * @param request the request
 	 * @return the outcome
 	 */
-	InboundDecision check(X509Certificate @Nullable [] chain, L7Request request) {
+	public InboundDecision check(X509Certificate @Nullable [] chain, L7Request request) {
 		return decided(decide(chain, request));
 	}
 
@@ -127,8 +134,8 @@ public final class InboundAuthorization {
 	 * @param refusal why the request target is not canonical
 	 * @return the outcome, {@link InboundDecision#refused()}
 	 */
-	InboundDecision refuse(NonCanonicalRequestException refusal) {
-		this.authorizer.refused(refusal.getReason());
+	public InboundDecision refuse(NonCanonicalRequestException refusal) {
+		this.authorizer.refused(refusal.getReason().tag());
 		return new InboundDecision(new AuthorizationDecision(false, "request refused: " + refusal.getMessage(),
 				AuthorizationDecision.Source.REQUEST), null, null, null);
 	}
@@ -166,14 +173,25 @@ public final class InboundAuthorization {
 		return new AuthorizationDecision(false, reason, AuthorizationDecision.Source.CERTIFICATE);
 	}
 
-	void logDenied(InboundDecision outcome, String method, String path) {
+	/**
+	 * Log a denied request (at info level).
+	 * @param outcome the outcome of the check
+	 * @param method the request method
+	 * @param path the raw path of the request
+	 */
+	public void logDenied(InboundDecision outcome, String method, String path) {
 		if (logger.isInfoEnabled()) {
 			logger.info("Denied " + method + " " + path + " from " + outcome.describeCaller() + ": "
 					+ outcome.decision().reason() + " [" + outcome.decision().source() + "]");
 		}
 	}
 
-	void logRefused(InboundDecision outcome, String method) {
+	/**
+	 * Log a refused request (at debug level).
+	 * @param outcome the outcome of the refusal
+	 * @param method the request method
+	 */
+	public void logRefused(InboundDecision outcome, String method) {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Refused a " + method + " request (400): " + outcome.decision().reason());
 		}

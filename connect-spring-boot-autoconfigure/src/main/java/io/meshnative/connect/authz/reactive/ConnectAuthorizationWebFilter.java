@@ -14,12 +14,18 @@
  * limitations under the License.
  */
 
-package io.meshnative.connect.authz;
+package io.meshnative.connect.authz.reactive;
 
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 
+import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.ConnectCaller;
+import io.meshnative.connect.authz.InboundDecision;
+import io.meshnative.connect.authz.internal.InboundAuthorization;
+import io.meshnative.connect.authz.internal.L7Request;
+import io.meshnative.connect.authz.internal.NonCanonicalRequestException;
+import io.meshnative.connect.authz.internal.RequestTarget;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -39,13 +45,13 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * WebFlux filter that authorizes every request by its caller's client certificate, like
- * {@link ConnectAuthorizationFilter}: the request target as the request line carried it
- * must be canonical and must be the path Spring dispatches on (else {@code 400}, before
- * any decision), then the caller is decided on. Every check is local, so the filter never
- * leaves the connection's event loop. A refused caller gets {@code 403} with a short
- * generic body and the connection is closed. An allowed request carries the
- * {@link ConnectCaller} as exchange attribute {@link ConnectCaller#ATTRIBUTE}. Runs
- * first.
+ * {@link io.meshnative.connect.authz.servlet.ConnectAuthorizationFilter}: the request
+ * target as the request line carried it must be canonical and must be the path Spring
+ * dispatches on (else {@code 400}, before any decision), then the caller is decided on.
+ * Every check is local, so the filter never leaves the connection's event loop. A refused
+ * caller gets {@code 403} with a short generic body and the connection is closed. An
+ * allowed request carries the {@link ConnectCaller} as exchange attribute
+ * {@link ConnectCaller#ATTRIBUTE}. Runs first.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -63,7 +69,7 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 	 * @param authorizer the authorizer
 	 */
 	public ConnectAuthorizationWebFilter(ConnectIdentityManager identityManager, ConnectAuthorizer authorizer) {
-		this.authorization = new InboundAuthorization(identityManager, authorizer, Clock.systemUTC());
+		this.authorization = new InboundAuthorization(identityManager, authorizer);
 	}
 
 	@Override
