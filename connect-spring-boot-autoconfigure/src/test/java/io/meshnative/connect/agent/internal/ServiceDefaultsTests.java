@@ -126,7 +126,7 @@ class ServiceDefaultsTests {
 	}
 
 	@Test
-	void decodesSnakeCaseNamesAsConsulsAliasesAreNotUsedOnReadsButFieldsAreCaseInsensitive() {
+	void fieldNamesAreCaseInsensitive() {
 		ServiceDefaults entry = decode("""
 				{"kind": "service-defaults", "name": "frontend", "upstreamConfig": {"overrides": [
 				  {"name": "api", "namespace": "team-a", "partition": "eu", "connectTimeoutMs": 100}]}}
