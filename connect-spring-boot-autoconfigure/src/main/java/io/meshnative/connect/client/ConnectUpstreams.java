@@ -99,7 +99,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	private final Map<String, TargetState> targetStates = new ConcurrentHashMap<>();
 
-	private volatile Function<SpiffeId, UpstreamPolicy> upstreamPolicies = (expected) -> UpstreamPolicy.DEFAULTS;
+	private volatile Function<SpiffeId, UpstreamPolicy> upstreamPolicies = (expected) -> UpstreamPolicy.DEFAULT;
 
 	private final LongSupplier nanoClock = System::nanoTime;
 

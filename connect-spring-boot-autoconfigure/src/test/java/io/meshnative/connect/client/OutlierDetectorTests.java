@@ -36,7 +36,7 @@ class OutlierDetectorTests {
 
 	private final OutlierDetector detector = new OutlierDetector(this.now::get);
 
-	private static final UpstreamPolicy.PassiveHealth DEFAULTS = UpstreamPolicy.DEFAULTS.passiveHealth();
+	private static final UpstreamPolicy.PassiveHealth DEFAULTS = UpstreamPolicy.DEFAULT.passiveHealth();
 
 	@Test
 	void anEndpointIsEjectedAfterMaxFailuresConsecutiveFailures() {

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
@@ -70,14 +71,22 @@ public final class AgentQuery<T> {
 
 	private final String permission;
 
+	private final @Nullable T notFoundValue;
+
 	private AgentQuery(String path, Map<String, String> parameters, Decoder<T> decoder, Style style, boolean scoped,
 			String permission) {
+		this(path, parameters, decoder, style, scoped, permission, null);
+	}
+
+	private AgentQuery(String path, Map<String, String> parameters, Decoder<T> decoder, Style style, boolean scoped,
+			String permission, @Nullable T notFoundValue) {
 		this.path = path;
 		this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
 		this.decoder = decoder;
 		this.style = style;
 		this.scoped = scoped;
 		this.permission = permission;
+		this.notFoundValue = notFoundValue;
 	}
 
 	/**
@@ -247,6 +256,28 @@ public final class AgentQuery<T> {
 				}), Style.INDEX, true, configReadPermission(kind, name));
 	}
 
+	/**
+	 * Query the {@code service-defaults} config entry of a service, decoded for its
+	 * upstream configuration ({@code GET /v1/config/service-defaults/:service}). A 404
+	 * (no entry) is an answer, not a failure: the value is then empty, and a blocking
+	 * call waits until the entry is written.
+	 * @param service the service name
+	 * @param namespace the Consul Enterprise namespace, or {@code null} for the token's
+	 * default
+	 * @param partition the Consul Enterprise admin partition, or {@code null} for the
+	 * agent's
+	 * @return the query, whose value is empty when the service has no entry
+	 */
+	public static AgentQuery<Optional<ServiceDefaults>> serviceDefaults(String service, @Nullable String namespace,
+			@Nullable String partition) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		putIfPresent(parameters, "ns", namespace);
+		putIfPresent(parameters, "partition", partition);
+		return new AgentQuery<>("/v1/config/service-defaults/" + segment(service), parameters,
+				AgentQuery::serviceDefaultsOf, Style.INDEX, true, configReadPermission("service-defaults", service),
+				Optional.empty());
+	}
+
 	static String configReadPermission(String kind, String name) {
 		return switch (kind) {
 			case "service-intentions" -> "intentions:read on '" + name + "'";
@@ -304,6 +335,14 @@ public final class AgentQuery<T> {
 		return this.decoder.decode(body);
 	}
 
+	/**
+	 * Return the value a 404 answer stands for, for endpoints where it means "none".
+	 * @return the value, or {@code null} when a 404 is a failure
+	 */
+	@Nullable T getNotFoundValue() {
+		return this.notFoundValue;
+	}
+
 	@Override
 	public String toString() {
 		return describe();
@@ -340,6 +379,17 @@ public final class AgentQuery<T> {
 			throw new IllegalArgumentException("the response has no 'Chain' object");
 		}
 		return chain;
+	}
+
+	private static Optional<ServiceDefaults> serviceDefaultsOf(byte[] body) {
+		ServiceDefaults entry = AgentJson.MAPPER.readValue(body, ServiceDefaults.class);
+		if (entry == null) {
+			throw new IllegalArgumentException("the body is JSON null, not a service-defaults entry");
+		}
+		if (!entry.kind().isEmpty() && !"service-defaults".equals(entry.kind())) {
+			throw new IllegalArgumentException("the entry is of kind '" + entry.kind() + "', not service-defaults");
+		}
+		return Optional.of(entry);
 	}
 
 	private static <T> Decoder<T> type(Class<T> type) {

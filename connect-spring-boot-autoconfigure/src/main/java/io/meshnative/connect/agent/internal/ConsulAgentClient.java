@@ -308,8 +308,26 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		String endpoint = query.describe();
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
-		return sendAsync(request).handle((response, failure) -> handle(endpoint, query.getPermission(), response,
-				failure, query::decode, timeout));
+		return sendAsync(request).handle((response, failure) -> {
+			T notFound = query.getNotFoundValue();
+			if (notFound != null && failure == null && response != null && response.statusCode() == 404) {
+				return notFoundResponse(response, notFound);
+			}
+			return handle(endpoint, query.getPermission(), response, failure, query::decode, timeout);
+		});
+	}
+
+	/**
+	 * Answer a 404 of an endpoint where it means "none" (a config entry that does not
+	 * exist): the agent still sends the index to block on.
+	 * @param <T> the value type
+	 * @param response the 404 response
+	 * @param value the value that stands for "none"
+	 * @return the answer
+	 */
+	private static <T> AgentResponse<T> notFoundResponse(HttpResponse<byte[]> response, T value) {
+		return new AgentResponse<>(value, headerLong(response, "X-Consul-Index"),
+				response.headers().firstValue("X-Consul-ContentHash").orElse(null), null, null);
 	}
 
 	private <T> CompletableFuture<T> sendWrite(String method, String path, @Nullable Object body, String permission,
