@@ -35,6 +35,7 @@ import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.client.internal.ActiveRequests;
 import io.meshnative.connect.client.internal.UpstreamEndpoints;
+import io.meshnative.connect.client.internal.UpstreamPolicies;
 import io.meshnative.connect.client.internal.UpstreamPolicy;
 import io.meshnative.connect.client.internal.UpstreamSettings;
 import io.meshnative.connect.client.internal.UpstreamWatches;
@@ -99,7 +100,13 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	private final Map<String, TargetState> targetStates = new ConcurrentHashMap<>();
 
-	private volatile Function<SpiffeId, UpstreamPolicy> upstreamPolicies = (expected) -> UpstreamPolicy.DEFAULT;
+	private volatile Function<SpiffeId, UpstreamPolicy> upstreamPolicies;
+
+	private final UpstreamPolicies serviceDefaults;
+
+	private final Duration loadTimeout;
+
+	private final java.util.concurrent.atomic.AtomicBoolean serviceDefaultsStarted = new java.util.concurrent.atomic.AtomicBoolean();
 
 	private final LongSupplier nanoClock = System::nanoTime;
 
@@ -132,6 +139,12 @@ public final class ConnectUpstreams implements AutoCloseable {
 		this.identityManager = identityManager;
 		this.watches = new UpstreamWatches(client, watchWait, loadTimeout, this::settings, this.activeRequests);
 		this.httpClients = new MeshHttpClients(identityManager, this.listener);
+		SpiffeId self = SpiffeId.parse(identityManager.getIdentity().getSpiffeId());
+		this.serviceDefaults = new UpstreamPolicies(client, self.service(), self.namespace(), self.partition(),
+				watchWait);
+		this.loadTimeout = loadTimeout;
+		this.upstreamPolicies = (expected) -> this.serviceDefaults.policy(expected.service(), expected.namespace(),
+				expected.partition());
 	}
 
 	/**
@@ -172,6 +185,15 @@ public final class ConnectUpstreams implements AutoCloseable {
 	 * @return the endpoints
 	 */
 	public UpstreamEndpoints endpoints(String upstream) {
+		if (this.serviceDefaultsStarted.compareAndSet(false, true)) {
+			this.serviceDefaults.start();
+			try {
+				this.serviceDefaults.awaitLoaded(this.loadTimeout);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		return this.watches.endpoints(upstream);
 	}
 
@@ -193,6 +215,14 @@ public final class ConnectUpstreams implements AutoCloseable {
 							+ ((error != null) ? ": " + error : " in time"));
 		}
 		RoutingDecision decision = this.evaluator.evaluate(chain, request, ThreadLocalRandom.current().nextDouble(100));
+		if (!decision.targets().isEmpty()) {
+			// service-defaults UpstreamConfig.ConnectTimeoutMs, else the resolver's, else
+			// 5 s
+			Duration connectTimeout = policy(decision.targets().get(0)).connectTimeout(decision.connectTimeout());
+			decision = new RoutingDecision(decision.targets(), decision.rewrittenPath(), decision.requestTimeout(),
+					connectTimeout, decision.retryPolicy(), decision.requestHeaderModifiers(),
+					decision.responseHeaderModifiers(), decision.loadBalancer());
+		}
 		return withSettings(decision, settings(upstream));
 	}
 
@@ -390,6 +420,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.serviceDefaults.close();
 		this.watches.close();
 		this.httpClients.close();
 	}
