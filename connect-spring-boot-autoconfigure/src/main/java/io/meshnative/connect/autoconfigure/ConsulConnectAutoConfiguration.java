@@ -66,6 +66,7 @@ public final class ConsulConnectAutoConfiguration {
 			.partition(agent.getPartition())
 			.connectTimeout(agent.getConnectTimeout())
 			.requestTimeout(agent.getRequestTimeout())
+			.maxWatchConnections(agent.getMaxWatchConnections())
 			.build();
 	}
 

@@ -381,6 +381,15 @@ public class ConsulConnectProperties {
 		private Duration watchWait = Duration.ofMinutes(5);
 
 		/**
+		 * Most connections the blocking queries may hold at once when the agent is
+		 * reached over plain HTTP (one connection per query); past it they take turns
+		 * with a 1s wait. Keep it below the agent's limits.http_max_conns_per_client (200
+		 * by default), shared by every process at this address. Over HTTPS, HTTP/2
+		 * carries every query on one connection and this does not apply.
+		 */
+		private int maxWatchConnections = 150;
+
+		/**
 		 * Longest time start-up may wait for the service's roots and leaf certificate
 		 * from the agent.
 		 */
@@ -442,6 +451,14 @@ public class ConsulConnectProperties {
 
 		public void setRequestTimeout(Duration requestTimeout) {
 			this.requestTimeout = requestTimeout;
+		}
+
+		public int getMaxWatchConnections() {
+			return this.maxWatchConnections;
+		}
+
+		public void setMaxWatchConnections(int maxWatchConnections) {
+			this.maxWatchConnections = maxWatchConnections;
 		}
 
 		public Duration getWatchWait() {

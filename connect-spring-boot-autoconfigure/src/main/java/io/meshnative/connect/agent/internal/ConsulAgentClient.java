@@ -73,6 +73,13 @@ public final class ConsulAgentClient implements AutoCloseable {
 	 */
 	static final int MAX_STREAMS_PER_CONNECTION = 200;
 
+	/**
+	 * Connections the watches may hold at once over plain HTTP by default: three quarters
+	 * of the agent's default {@code limits.http_max_conns_per_client} (200), leaving room
+	 * for the application's other calls and for other processes at the same address.
+	 */
+	public static final int DEFAULT_MAX_WATCH_CONNECTIONS = 150;
+
 	private final URI address;
 
 	private final String displayAddress;
@@ -98,6 +105,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 	private final @Nullable ExecutorService ownedExecutor;
 
 	private final Set<Watch<?>> watches = ConcurrentHashMap.newKeySet();
+
+	private final @Nullable WatchSlots watchSlots;
 
 	private final List<Watch.Listener> watchListeners = new CopyOnWriteArrayList<>();
 
@@ -137,6 +146,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		this.http = http.build();
 		this.multiplexed = https ? http : null;
+		this.watchSlots = https ? null : new WatchSlots(builder.maxWatchConnections);
 		if (https) {
 			this.lanes.add(new Lane(this.http));
 		}
@@ -308,13 +318,22 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 		String endpoint = query.describe();
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
-		return sendAsync(request).handle((response, failure) -> {
+		CompletableFuture<HttpResponse<byte[]>> exchange = sendAsync(request);
+		CompletableFuture<AgentResponse<T>> answer = exchange.handle((response, failure) -> {
 			T notFound = query.getNotFoundValue();
 			if (notFound != null && failure == null && response != null && response.statusCode() == 404) {
 				return notFoundResponse(response, notFound);
 			}
 			return handle(endpoint, query.getPermission(), response, failure, query::decode, timeout);
 		});
+		// Cancelling the answer (a watch stopped or giving its connection up) aborts the
+		// exchange, which frees its connection at once
+		answer.whenComplete((response, failure) -> {
+			if (answer.isCancelled()) {
+				exchange.cancel(true);
+			}
+		});
+		return answer;
 	}
 
 	/**
@@ -359,8 +378,16 @@ public final class ConsulAgentClient implements AutoCloseable {
 			return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
 		}
 		Lane lane = reserveLane(this.multiplexed);
-		return lane.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+		CompletableFuture<HttpResponse<byte[]>> exchange = lane.http.sendAsync(request,
+				HttpResponse.BodyHandlers.ofByteArray());
+		CompletableFuture<HttpResponse<byte[]>> counted = exchange
 			.whenComplete((response, failure) -> lane.inFlight.decrementAndGet());
+		counted.whenComplete((response, failure) -> {
+			if (counted.isCancelled()) {
+				exchange.cancel(true);
+			}
+		});
+		return counted;
 	}
 
 	private synchronized Lane reserveLane(HttpClient.Builder builder) {
@@ -580,6 +607,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 		return List.copyOf(this.watches);
 	}
 
+	/**
+	 * Return the connections the watches take turns on, over HTTP/1.1.
+	 * @return the slots, or {@code null} over HTTP/2, where watches share connections
+	 */
+	@Nullable WatchSlots getWatchSlots() {
+		return this.watchSlots;
+	}
+
 	void watchStarted(Watch<?> watch) {
 		this.watches.add(watch);
 	}
@@ -621,6 +656,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 		private Duration requestTimeout = Duration.ofSeconds(30);
 
 		private @Nullable Executor executor;
+
+		private int maxWatchConnections = DEFAULT_MAX_WATCH_CONNECTIONS;
 
 		private Builder(URI address) {
 			Assert.notNull(address, "'address' must not be null");
@@ -686,6 +723,18 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder requestTimeout(Duration requestTimeout) {
 			this.requestTimeout = requestTimeout;
+			return this;
+		}
+
+		/**
+		 * Set how many connections the watches may hold at once over plain HTTP
+		 * (HTTP/1.1, one connection per blocking query); past it they take turns.
+		 * @param maxWatchConnections the number of connections, at least 1
+		 * @return this builder
+		 */
+		public Builder maxWatchConnections(int maxWatchConnections) {
+			Assert.isTrue(maxWatchConnections > 0, "'maxWatchConnections' must be positive");
+			this.maxWatchConnections = maxWatchConnections;
 			return this;
 		}
 

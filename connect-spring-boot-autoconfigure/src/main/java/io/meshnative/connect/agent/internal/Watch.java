@@ -232,7 +232,11 @@ public final class Watch<T> implements AutoCloseable {
 	 * @return the read timeout
 	 */
 	public Duration getBlockingTimeout() {
-		return this.wait.plus(this.wait.dividedBy(16)).plus(this.timeoutMargin);
+		return blockingTimeout(this.wait);
+	}
+
+	private Duration blockingTimeout(Duration wait) {
+		return wait.plus(wait.dividedBy(16)).plus(this.timeoutMargin);
 	}
 
 	private void next() {
@@ -256,8 +260,29 @@ public final class Watch<T> implements AutoCloseable {
 	}
 
 	private void call() {
+		WatchSlots slots = this.client.getWatchSlots();
+		if (slots == null) {
+			send(null, null);
+			return;
+		}
+		CompletableFuture<WatchSlots.Slot> granted = slots.acquire();
 		synchronized (this.monitor) {
 			if (!this.running) {
+				granted.cancel(false);
+			}
+			else if (!granted.isDone()) {
+				this.pending = granted;
+			}
+		}
+		granted.thenAccept((slot) -> send(slots, slot));
+	}
+
+	private void send(@Nullable WatchSlots slots, WatchSlots.@Nullable Slot slot) {
+		synchronized (this.monitor) {
+			if (!this.running) {
+				if (slots != null && slot != null) {
+					slots.release(slot);
+				}
 				return;
 			}
 			boolean blocking;
@@ -271,14 +296,20 @@ public final class Watch<T> implements AutoCloseable {
 				blocking = this.fetched && this.index > 0;
 				sendIndex = blocking ? this.index : 0;
 			}
-			Duration timeout = blocking ? getBlockingTimeout() : this.client.getRequestTimeout();
+			Duration wait = (slots != null && slot != null) ? slots.waitFor(this.wait, slot) : this.wait;
+			Duration timeout = blocking ? blockingTimeout(wait) : this.client.getRequestTimeout();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Watch " + this.query + ": calling with index=" + sendIndex + " hash=" + sendHash);
 			}
 			CompletableFuture<AgentResponse<T>> call = this.client.send(this.query, sendIndex, sendHash,
-					blocking ? this.wait : null, timeout);
+					blocking ? wait : null, timeout);
 			this.pending = call;
-			call.whenComplete(this::completed);
+			call.whenComplete((response, failure) -> {
+				if (slots != null && slot != null) {
+					slots.release(slot);
+				}
+				completed(response, failure);
+			});
 		}
 	}
 
