@@ -65,8 +65,9 @@ import static org.awaitility.Awaitility.await;
  * s"): five discovery-chain changes written back to back (a service-defaults protocol
  * change, a splitter, a new router route, its removal, a resolver failover), then
  * endpoints (an instance registered and deregistered) and intentions (a deny written and
- * removed). Each latency runs from the write returning to the first frontend request that
- * observes the new behaviour, polled in a tight loop.
+ * removed), then ten splitter flips in a row, more than a watch's burst. Each latency
+ * runs from the write returning to the first frontend request that observes the new
+ * behaviour, polled in a tight loop.
  *
  * @author connect-spring-boot authors
  */
@@ -77,6 +78,12 @@ class ConfigurationApplyIntegrationTests {
 	 * machine.
 	 */
 	private static final Duration BOUND = Duration.ofSeconds(3);
+
+	/**
+	 * Splitter flips written back to back after the other changes, more than a watch's
+	 * burst, so that later ones wait for the rate limit's refill.
+	 */
+	private static final int CHURN = 10;
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -168,6 +175,14 @@ class ConfigurationApplyIntegrationTests {
 						() -> status(other) == 403));
 		latencies.put("intentions-removed", measure(() -> operator.deleteConfigEntry("service-intentions", "cfg-other"),
 				() -> status(other) == 200));
+		for (int flip = 1; flip <= CHURN; flip++) {
+			String subset = (flip % 2 == 1) ? "v1" : "v2";
+			String expected = (flip % 2 == 1) ? "v1" : "other";
+			latencies.put("splitter-churn-" + flip,
+					measure(() -> operator.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "cfg-api",
+							"Splits", List.of(Map.of("Weight", 100, "ServiceSubset", subset)))),
+							() -> expected.equals(version(api))));
+		}
 		latencies.forEach(
 				(kind, millis) -> System.out.println("[measure] config-apply kind=" + kind + " latency_ms=" + millis));
 		List<Long> sorted = latencies.values().stream().sorted().toList();
