@@ -170,6 +170,17 @@ public final class ConnectUpstreams implements AutoCloseable {
 	}
 
 	/**
+	 * Return the address and port a mesh call dials for an endpoint: its LAN address in
+	 * this datacenter, its WAN address in another, as Consul's Envoy configuration picks
+	 * them.
+	 * @param entry the endpoint's health entry
+	 * @return the address and port
+	 */
+	public AgentService.TaggedAddress dialAddress(ServiceHealth entry) {
+		return entry.bestAddress(localDatacenter());
+	}
+
+	/**
 	 * Return the datacenter of this service, from its SPIFFE ID: endpoints in other
 	 * datacenters are dialled at their WAN addresses.
 	 * @return the local datacenter
