@@ -236,34 +236,6 @@ public final class AgentQuery<T> {
 	}
 
 	/**
-	 * Query a config entry ({@code GET /v1/config/:kind/:name}).
-	 * @param kind the kind, for example {@code service-defaults}
-	 * @param name the name
-	 * @return the query
-	 */
-	public static AgentQuery<Map<String, Object>> configEntry(String kind, String name) {
-		return new AgentQuery<>("/v1/config/" + segment(kind) + "/" + segment(name), Collections.emptyMap(),
-				type(new TypeReference<Map<String, Object>>() {
-				}), Style.INDEX, true, configReadPermission(kind, name));
-	}
-
-	static String configReadPermission(String kind, String name) {
-		return switch (kind) {
-			case "service-intentions" -> "intentions:read on '" + name + "'";
-			case "proxy-defaults", "mesh" -> "no permission for reads; operator:write for writes";
-			default -> "service:read on '" + name + "'";
-		};
-	}
-
-	static String configWritePermission(String kind, String name) {
-		return switch (kind) {
-			case "service-intentions" -> "intentions:write on '" + name + "'";
-			case "proxy-defaults", "mesh", "ingress-gateway", "terminating-gateway", "api-gateway" -> "operator:write";
-			default -> "service:write on '" + name + "'";
-		};
-	}
-
-	/**
 	 * Return the path, with any fixed query string.
 	 * @return the path
 	 */
