@@ -95,8 +95,7 @@ class ResilienceIntegrationTests {
 				List<X509Certificate> frontendChain = awaitServedLeafSignedBy(caller, mesh.frontendPort(), next);
 				List<X509Certificate> backendChain = awaitServedLeafSignedBy(caller, mesh.backendPort(), next);
 				String frontendSerial = frontendChain.get(0).getSerialNumber().toString(16);
-				await().atMost(ROTATION_TIMEOUT)
-					.until(() -> mesh.lastCallerSerialSeenByBackend(load).equals(frontendSerial));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(load).equals(frontendSerial));
 				System.out.println("[measure] cross-signed rotation: both apps serve and present the new leaf "
 						+ Duration.ofNanos(System.nanoTime() - rotatedAt).toMillis() + " ms after the CA update");
 				awaitAnswers(load, 200);
@@ -130,8 +129,7 @@ class ResilienceIntegrationTests {
 				List<X509Certificate> frontendChain = awaitServedLeafSignedBy(caller, mesh.frontendPort(), next);
 				List<X509Certificate> backendChain = awaitServedLeafSignedBy(caller, mesh.backendPort(), next);
 				String frontendSerial = frontendChain.get(0).getSerialNumber().toString(16);
-				await().atMost(ROTATION_TIMEOUT)
-					.until(() -> mesh.lastCallerSerialSeenByBackend(load).equals(frontendSerial));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(load).equals(frontendSerial));
 				long healedAt = System.nanoTime();
 				awaitAnswers(load, 200);
 				load.stop();
@@ -173,14 +171,14 @@ class ResilienceIntegrationTests {
 				ConnectIdentity newA = await().atMost(ROTATION_TIMEOUT)
 					.until(() -> pair.identity(pair.a()), (identity) -> hasNewRootAndLeaf(identity, next));
 				awaitServedLeafSignedBy(caller, pair.aPort(), next);
-				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(aToB).equals(serial(newA)));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(aToB).equals(serial(newA)));
 				long skewFrom = System.nanoTime();
 				long aToBBefore = aToB.sent.get();
 				long bToABefore = bToA.sent.get();
 				awaitAnswers(aToB, SKEWED_ANSWERS);
 				awaitAnswers(bToA, SKEWED_ANSWERS);
 				ConnectIdentity skewedB = pair.identity(pair.b());
-				String seenByA = Pair.seenSerial(bToA);
+				String seenByA = seenSerial(bToA);
 				X509Certificate servedByB = servedChain(caller, pair.bPort()).get(0);
 				long aToBDuringSkew = aToB.sent.get() - aToBBefore;
 				long bToADuringSkew = bToA.sent.get() - bToABefore;
@@ -214,7 +212,7 @@ class ResilienceIntegrationTests {
 				ConnectIdentity newB = await().atMost(ROTATION_TIMEOUT)
 					.until(() -> pair.identity(pair.b()), (identity) -> hasNewRootAndLeaf(identity, next));
 				awaitServedLeafSignedBy(caller, pair.bPort(), next);
-				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(bToA).equals(serial(newB)));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(bToA).equals(serial(newB)));
 				System.out.println("[measure] identity skew: B converged (new roots, new leaf served and presented) "
 						+ Duration.ofNanos(System.nanoTime() - thawedAt).toMillis() + " ms after its agent came back");
 				awaitAnswers(aToB, 200);
@@ -238,6 +236,19 @@ class ResilienceIntegrationTests {
 
 	private static String serial(ConnectIdentity identity) {
 		return identity.getLeaf().getSerialNumber().toString(16);
+	}
+
+	/**
+	 * Return the serial number of the certificate the answering application saw its
+	 * caller (the relaying application) present, in the last expected answer of the load.
+	 */
+	private static String seenSerial(MeshLoad load) {
+		MeshTestClient.Response answer = load.lastAnswer();
+		if (answer == null) {
+			return "";
+		}
+		int start = answer.body().indexOf("\"serial\":\"");
+		return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
 	}
 
 	private static boolean hasNewRootAndLeaf(ConnectIdentity identity, TestCertificateAuthority ca) {
@@ -332,15 +343,6 @@ class ResilienceIntegrationTests {
 				.start();
 		}
 
-		String lastCallerSerialSeenByBackend(MeshLoad load) {
-			MeshTestClient.Response answer = load.lastAnswer();
-			if (answer == null) {
-				return "";
-			}
-			int start = answer.body().indexOf("\"serial\":\"");
-			return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
-		}
-
 		@Override
 		public void close() {
 			try {
@@ -428,19 +430,6 @@ class ResilienceIntegrationTests {
 					(response) -> response.status() == 200 && response.body().contains("\"instance\":\"" + peer + "\"")
 							&& response.body().contains("/svc/" + SERVICE + "\""))
 				.start();
-		}
-
-		/**
-		 * Return the serial number of the certificate the answering instance saw the
-		 * relaying instance present, in the last expected answer of the load.
-		 */
-		static String seenSerial(MeshLoad load) {
-			MeshTestClient.Response answer = load.lastAnswer();
-			if (answer == null) {
-				return "";
-			}
-			int start = answer.body().indexOf("\"serial\":\"");
-			return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
 		}
 
 		@Override
