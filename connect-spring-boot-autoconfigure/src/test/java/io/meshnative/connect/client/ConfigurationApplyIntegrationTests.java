@@ -51,7 +51,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
@@ -275,17 +274,13 @@ class ConfigurationApplyIntegrationTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@RestController
+	@Import(InboundTestApplications.OwnReactorResources.class)
 	static class Versioned {
 
 		private final String version;
 
 		Versioned(@Value("${test.version}") String version) {
 			this.version = version;
-		}
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return InboundTestApplications.ownReactorResources();
 		}
 
 		@GetMapping("/version")

@@ -40,7 +40,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,12 +62,7 @@ class ConsulAgentClientIntegrationTests {
 	 */
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev("limits { http_max_conns_per_client = 400 }");
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@Test
 	void rootsHaveAnActiveRootAndAConsulTrustDomain() {
