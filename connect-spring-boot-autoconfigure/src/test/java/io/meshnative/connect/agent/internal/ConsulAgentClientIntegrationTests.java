@@ -135,9 +135,12 @@ class ConsulAgentClientIntegrationTests {
 	void manyBlockedWatchesHoldNoThreadEach() {
 		List<Watch<CaRoots>> watches = new ArrayList<>();
 		List<CaRoots> seen = new CopyOnWriteArrayList<>();
-		try {
+		// room for every watch to hold a long blocking query (no turns)
+		try (ConsulAgentClient roomy = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
+			.maxWatchConnections(400)
+			.build()) {
 			for (int i = 0; i < 200; i++) {
-				watches.add(Watch.builder(client, AgentQuery.caRoots()).build(seen::add).start());
+				watches.add(Watch.builder(roomy, AgentQuery.caRoots()).build(seen::add).start());
 			}
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> watches.stream().allMatch((watch) -> watch.getLastSuccess() != null));
