@@ -16,6 +16,8 @@
 
 package io.meshnative.connect.client;
 
+import java.net.SocketTimeoutException;
+
 import io.meshnative.connect.discovery.internal.Endpoint;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
@@ -28,6 +30,7 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 /**
  * Sends each request of a {@code WebClient} bound to an upstream to a healthy endpoint
@@ -140,6 +143,14 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 				attempt.failed();
 				Attempts.Retry retry = attempts.afterFailure(key, failure);
 				if (retry == null) {
+					SocketTimeoutException timeout = Attempts.timeout(failure, this.upstream, selection.target().id(),
+							key, decision.requestTimeout());
+					if (timeout != null) {
+						// the type WebClient users expect, its message naming the
+						// upstream
+						return Mono.error(new WebClientRequestException(timeout, request.method(), request.url(),
+								request.headers()));
+					}
 					return Mono.error(failure);
 				}
 				this.upstreams.listener().retried(this.upstream, selection.target().id(), retry.tag());
