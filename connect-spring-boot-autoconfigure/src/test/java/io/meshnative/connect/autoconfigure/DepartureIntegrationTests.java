@@ -140,6 +140,7 @@ class DepartureIntegrationTests {
 			FixedRateLoad.Result result = load.stop();
 			System.out.printf("[measure] departure arm=%s case=%s %s (stopped %s, joined %s)%n", arm, departure.slug(),
 					result.describe(), leaving.id(), joining.id());
+			result.failures().forEach((failure) -> System.out.println("[measure] departure failure: " + failure));
 			assertThat(result.rate())
 				.as("rate achieved (the target is %s req/s; the machine is too loaded below 50)", RATE)
 				.isGreaterThanOrEqualTo(50);
