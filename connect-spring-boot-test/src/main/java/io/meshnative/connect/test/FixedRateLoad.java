@@ -123,10 +123,19 @@ public final class FixedRateLoad implements AutoCloseable {
 			catch (Exception ex) {
 				this.failed.incrementAndGet();
 				if (this.failures.size() < KEPT_FAILURES) {
-					this.failures.add(ex.toString());
+					this.failures.add(describe(ex));
 				}
 			}
 		}
+	}
+
+	private static String describe(Throwable failure) {
+		StringBuilder description = new StringBuilder(failure.toString());
+		for (Throwable cause = failure.getCause(); cause != null
+				&& cause != cause.getCause(); cause = cause.getCause()) {
+			description.append(" <- ").append(cause);
+		}
+		return description.toString();
 	}
 
 	/**
@@ -204,7 +213,7 @@ public final class FixedRateLoad implements AutoCloseable {
 	 * @param sent the requests sent
 	 * @param answered the requests answered
 	 * @param failed the requests that failed
-	 * @param failures the first failures (up to 20)
+	 * @param failures the first failures (up to 20), each with its causes
 	 * @param answers how many requests got each answer
 	 * @param seconds how long the load ran
 	 */
