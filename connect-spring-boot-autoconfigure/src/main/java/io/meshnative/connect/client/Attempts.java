@@ -57,6 +57,12 @@ final class Attempts {
 
 	private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
+	/**
+	 * How the message of Reactor Netty's {@code IOException} starts when its connection
+	 * pool gave a closed connection twice ({@code DefaultPooledConnectionProvider}).
+	 */
+	static final String POOL_GAVE_CLOSED_CONNECTIONS = "Error while acquiring from ";
+
 	private final RetryPolicy policy;
 
 	private final boolean idempotent;
@@ -176,6 +182,12 @@ final class Attempts {
 			String message = (current.getMessage() != null) ? current.getMessage() : "";
 			String type = current.getClass().getName();
 			if (type.equals("reactor.netty.channel.AbortedException") && message.contains("BEFORE send")) {
+				return Failure.NOT_SENT;
+			}
+			if (current.getClass() == IOException.class && message.startsWith(POOL_GAVE_CLOSED_CONNECTIONS)) {
+				// Reactor Netty's pool handed out a connection already closed, and so did
+				// the one acquisition it retries: nothing was written (a backend killed
+				// with pooled connections to it)
 				return Failure.NOT_SENT;
 			}
 			if (type.equals("reactor.netty.http.client.PrematureCloseException") && message.contains("BEFORE response")

@@ -21,6 +21,8 @@ import java.net.SocketTimeoutException;
 import io.meshnative.connect.discovery.internal.Endpoint;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -47,6 +49,8 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 	 * sent twice (a body streamed from elsewhere), so a reset is not retried.
 	 */
 	static final String REPLAYABLE = ConnectExchangeFilterFunction.class.getName() + ".replayable";
+
+	private static final Log logger = LogFactory.getLog(ConnectExchangeFilterFunction.class);
 
 	private final String upstream;
 
@@ -153,6 +157,8 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 					}
 					return Mono.error(failure);
 				}
+				logger.debug("Upstream '" + this.upstream + "': " + routed.url() + " failed (" + failure
+						+ "), retrying (" + retry.tag() + ")");
 				this.upstreams.listener().retried(this.upstream, selection.target().id(), retry.tag());
 				return attempt(request, next, route, decision, attempts, observation);
 			});

@@ -49,6 +49,9 @@ class AttemptsTests {
 			.isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(new SSLHandshakeException("refused"))).isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(AbortedException.beforeSend())).isEqualTo(Attempts.Failure.NOT_SENT);
+		assertThat(Attempts.classify(new RuntimeException("wrapped", new IOException(
+				"Error while acquiring from reactor.netty.internal.shaded.reactor.pool.SimpleDequePool@2709267b"))))
+			.isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(new RuntimeException("wrapped", new ConnectException("Connection refused"))))
 			.isEqualTo(Attempts.Failure.NOT_SENT);
 	}
