@@ -506,11 +506,17 @@ public final class ConnectUpstreams implements AutoCloseable {
 			this.active.decrementAndGet();
 			this.state.inFlight.decrementAndGet();
 			String key = key(this.selection.endpoint());
-			UpstreamEndpoints endpoints = ConnectUpstreams.this.watches.snapshot().get(this.upstream);
-			int count = (endpoints != null) ? endpoints.getEndpoints(this.selection.target().id()).size() : 1;
+			// the number of endpoints matters only to eject, so a success does not look
+			// it up
+			int count = failure ? endpointCount() : 1;
 			if (this.state.detector.record(key, failure, this.policy.passiveHealth(), count)) {
 				ConnectUpstreams.this.listener.ejected(this.upstream, this.selection.target().id(), key);
 			}
+		}
+
+		private int endpointCount() {
+			UpstreamEndpoints endpoints = ConnectUpstreams.this.watches.snapshot().get(this.upstream);
+			return (endpoints != null) ? endpoints.getEndpoints(this.selection.target().id()).size() : 1;
 		}
 
 	}
