@@ -173,6 +173,14 @@ class TestCaWithConsulIntegrationTests {
 		config.put("PrivateKey", privateKeyPem);
 		config.put("RootCert", rootCertPem);
 		operator.updateCaConfiguration("consul", config);
+		// The agent serves roots from its cache, which follows the servers a moment
+		// later.
+		X509Certificate root = certificate(rootCertPem);
+		try (ConsulAgentClient client = client(agent)) {
+			await().atMost(Duration.ofSeconds(30))
+				.ignoreExceptions()
+				.until(() -> certificate(client.getCaRoots().activeRoot().rootCert()).equals(root));
+		}
 	}
 
 	private static List<X509Certificate> awaitLeafIssuedBy(ConsulAgentClient client, String service,
