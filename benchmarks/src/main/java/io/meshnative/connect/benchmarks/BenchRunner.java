@@ -18,8 +18,6 @@ package io.meshnative.connect.benchmarks;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +43,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
+import io.meshnative.connect.test.TestPorts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -201,7 +200,7 @@ public final class BenchRunner {
 	}
 
 	private Target start(Arm arm, Certificates certificates, List<Process> processes) throws Exception {
-		int port = freePort();
+		int port = TestPorts.next();
 		List<String> properties = new ArrayList<>(List.of("--server.port=" + port,
 				"--spring.main.web-application-type=" + ((arm.stack() == Stack.TOMCAT) ? "servlet" : "reactive"),
 				"--spring.main.banner-mode=off", "--logging.level.root=warn",
@@ -242,8 +241,8 @@ public final class BenchRunner {
 					null));
 		}
 		if (arm.kind() == Kind.SIDECAR || arm.kind() == Kind.CONNECT_PROXY) {
-			int sidecarPort = freePort();
-			targetPort = freePort();
+			int sidecarPort = TestPorts.next();
+			targetPort = TestPorts.next();
 			client().registerService(
 					new ServiceRegistration(arm.service() + "-1", arm.service(), null, null, host, port, null,
 							new AgentService.Connect(null, Map.of("Port", sidecarPort, "Check", Map.of("TTL", "10m"))),
@@ -398,11 +397,10 @@ public final class BenchRunner {
 	private void registerCallerProxy(Arm arm, int upstreamPort) throws IOException {
 		AgentService.Upstream upstream = new AgentService.Upstream(null, arm.service(), null, null, null, null,
 				"127.0.0.1", upstreamPort, null, null);
-		client()
-			.registerService(new ServiceRegistration(callerProxyId(arm), callerProxyId(arm), "connect-proxy", null,
-					"127.0.0.1", freePort(), null, null, new AgentService.Proxy(PROXY_CALLER, null, "127.0.0.1",
-							freePort(), null, null, null, List.of(upstream)),
-					ServiceRegistration.Check.passingTtl("10m"), null));
+		client().registerService(new ServiceRegistration(callerProxyId(arm), callerProxyId(arm), "connect-proxy", null,
+				"127.0.0.1", TestPorts.next(), null, null, new AgentService.Proxy(PROXY_CALLER, null, "127.0.0.1",
+						TestPorts.next(), null, null, null, List.of(upstream)),
+				ServiceRegistration.Check.passingTtl("10m"), null));
 	}
 
 	private static String callerProxyId(Arm arm) {
@@ -502,12 +500,6 @@ public final class BenchRunner {
 		if (!process.waitFor(15, TimeUnit.SECONDS)) {
 			process.destroyForcibly();
 			process.waitFor(15, TimeUnit.SECONDS);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -16,7 +16,6 @@
 
 package io.meshnative.connect.proxy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,7 @@ import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.Watch;
+import io.meshnative.connect.agent.internal.WatchRate;
 import io.meshnative.connect.authz.AuthorizationDecision;
 import io.meshnative.connect.authz.ConnectAuthorizationListener;
 import io.meshnative.connect.authz.ConnectAuthorizer;
@@ -59,15 +59,6 @@ import org.springframework.context.SmartLifecycle;
 final class ConnectProxy implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ConnectProxy.class);
-
-	/**
-	 * Rate limit of the registration and protocol watches: a registration is local agent
-	 * state, so changes are applied as they come (up to 5 at once, then one a second),
-	 * instead of the default of one every 15 s once a burst of 2 is used.
-	 */
-	private static final int REGISTRATION_BURST = 5;
-
-	private static final Duration REGISTRATION_REFILL = Duration.ofSeconds(1);
 
 	private final ConsulAgentClient client;
 
@@ -166,11 +157,11 @@ final class ConnectProxy implements SmartLifecycle {
 		executor.scheduleWithFixedDelay(this::reconcileCurrent, interval, interval, TimeUnit.MILLISECONDS);
 		this.scheduler = executor;
 		this.registrationWatch = Watch.builder(this.client, AgentQuery.agentService(config.proxyId()))
-			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
+			.rateLimit(WatchRate.CONFIG)
 			.build(this::registrationChanged)
 			.start();
 		this.chainWatch = Watch.builder(this.client, AgentQuery.discoveryChain(config.service(), null))
-			.rateLimit(REGISTRATION_BURST, REGISTRATION_REFILL)
+			.rateLimit(WatchRate.CONFIG)
 			.build((chain) -> {
 				this.serviceProtocol = chain.protocol();
 				reconcileLater();

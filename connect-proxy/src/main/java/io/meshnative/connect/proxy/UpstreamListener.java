@@ -38,6 +38,7 @@ import io.meshnative.connect.identity.SpiffeId;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import org.apache.commons.logging.Log;
@@ -221,6 +222,22 @@ final class UpstreamListener extends ProxyListener {
 		}
 	}
 
+	/**
+	 * Return whether a request carries a body to stream to the upstream (which then
+	 * cannot be sent twice): it is chunked or its {@code Content-Length} is not zero. A
+	 * {@code Content-Length: 0} (which the JDK 17 {@code HttpClient} sends with every
+	 * {@code GET}) is no body, so such a request stays retryable after a reset.
+	 * @param headers the request's headers
+	 * @return whether it has a body
+	 */
+	static boolean hasBody(HttpHeaders headers) {
+		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+			return true;
+		}
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		return length != null && !"0".equals(length.trim());
+	}
+
 	private Mono<Void> handleRequest(HttpServerRequest request, HttpServerResponse response) {
 		URI uri;
 		try {
@@ -236,8 +253,7 @@ final class UpstreamListener extends ProxyListener {
 				.sendString(Mono.just("connect-proxy: " + ex.getMessage()))
 				.then();
 		}
-		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
-				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		boolean hasBody = hasBody(request.requestHeaders());
 		WebClient.RequestBodySpec spec = this.webClient.method(HttpMethod.valueOf(request.method().name()))
 			.uri(uri)
 			.headers((out) -> request.requestHeaders().forEach((entry) -> {

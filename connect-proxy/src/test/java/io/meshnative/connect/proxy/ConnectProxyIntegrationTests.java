@@ -276,10 +276,22 @@ class ConnectProxyIntegrationTests {
 				}
 			});
 			assertThat(meterCount(shop, "connect.proxy.requests", "allowed")).isGreaterThanOrEqualTo(2);
+			consul.getOperator()
+				.putConfigEntry(Map.of("Kind", "service-splitter", "Name", "catalog", "Splits",
+						List.of(Map.of("Weight", 100, "Service", "catalog-next"))));
+			long written = System.nanoTime();
+			await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(1)).ignoreExceptions().until(() -> {
+				try (ProxyMesh.HttpConnection connection = ProxyMesh.open(upstreamPort)) {
+					return connection.get("/items").body().startsWith("catalog-v2 /items");
+				}
+			});
+			System.out.println("[measure] config-apply via connect-proxy kind=splitter latency_ms="
+					+ Duration.ofNanos(System.nanoTime() - written).toMillis());
 		}
 		finally {
 			v1.stop(0);
 			v2.stop(0);
+			consul.getOperator().deleteConfigEntry("service-splitter", "catalog");
 			consul.getOperator().deleteConfigEntry("service-router", "catalog");
 			for (String service : List.of("catalog", "catalog-next")) {
 				consul.getOperator().deleteConfigEntry("service-defaults", service);

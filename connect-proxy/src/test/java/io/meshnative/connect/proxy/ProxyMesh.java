@@ -22,7 +22,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +45,7 @@ import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.ServiceRegistration;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulOperator;
+import io.meshnative.connect.test.TestPorts;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -77,10 +77,8 @@ final class ProxyMesh {
 	private ProxyMesh() {
 	}
 
-	static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
+	static int freePort() {
+		return TestPorts.next();
 	}
 
 	/**

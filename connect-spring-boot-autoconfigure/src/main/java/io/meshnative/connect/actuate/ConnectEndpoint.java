@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.Intention;
@@ -147,11 +148,11 @@ public final class ConnectEndpoint {
 			return Collections.emptyMap();
 		}
 		Map<String, UpstreamDescriptor> described = new LinkedHashMap<>();
-		upstreams.getUpstreams().forEach((name, endpoints) -> described.put(name, upstream(endpoints)));
+		upstreams.getUpstreams().forEach((name, endpoints) -> described.put(name, upstream(upstreams, endpoints)));
 		return described;
 	}
 
-	private static UpstreamDescriptor upstream(UpstreamEndpoints endpoints) {
+	private static UpstreamDescriptor upstream(ConnectUpstreams upstreams, UpstreamEndpoints endpoints) {
 		DiscoveryChain chain = endpoints.getChain();
 		if (chain == null) {
 			return new UpstreamDescriptor(null, Collections.emptyList());
@@ -164,7 +165,8 @@ public final class ConnectEndpoint {
 		for (DiscoveryChain.Target target : chain.targets().values()) {
 			List<EndpointDescriptor> healthy = new ArrayList<>();
 			for (ServiceHealth entry : endpoints.getEndpoints(target.id())) {
-				healthy.add(new EndpointDescriptor(entry.dialAddress(), entry.service().port(), entry.service().id()));
+				AgentService.TaggedAddress dialled = upstreams.dialAddress(entry);
+				healthy.add(new EndpointDescriptor(dialled.address(), dialled.port(), entry.service().id()));
 			}
 			targets.add(new TargetDescriptor(target.id(), target.service(), target.serviceSubset(), target.namespace(),
 					target.partition(), target.datacenter(), loadBalancer(chain, target), healthy));

@@ -41,20 +41,28 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the Consul Connect meters to a {@link MeterRegistry}: inbound decisions, identity
  * rotations and rejected updates, leaf expiry, roots, agent watch errors and staleness,
- * and the mesh clients' retries, failovers, calls without a healthy endpoint and open
- * connections. Mesh request timers come from the {@code connect.client.requests}
- * observation; TLS handshake failures from {@link ConnectTlsHandshakeMetrics}.
+ * how long configuration changes take to apply, and the mesh clients' retries, failovers,
+ * calls without a healthy endpoint and open connections. Mesh request timers come from
+ * the {@code connect.client.requests} observation; TLS handshake failures from
+ * {@link ConnectTlsHandshakeMetrics}.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
  */
 public final class ConnectMetrics implements MeterBinder {
+
+	/**
+	 * The apply latency that configuration changes are expected to meet (issue 15: a
+	 * change applies within 2 s of its write), published as a histogram bucket.
+	 */
+	private static final Duration CONFIG_APPLY_OBJECTIVE = Duration.ofSeconds(2);
 
 	private final ConnectIdentityManager identityManager;
 
@@ -182,7 +190,22 @@ public final class ConnectMetrics implements MeterBinder {
 				watchErrors(registry, query, "rejected").increment();
 			}
 
+			@Override
+			public void onApplied(AgentQuery<?> query, Duration latency) {
+				configApply(registry, query).record(latency);
+			}
+
 		});
+	}
+
+	private static Timer configApply(MeterRegistry registry, AgentQuery<?> query) {
+		return Timer.builder("connect.config.apply")
+			.description("Time from when a change of a watched value (discovery chain, endpoints, intentions, roots, "
+					+ "leaf) could first be seen to its being in use: the answer that carried it arrived, plus any "
+					+ "time the call that fetched it was held back by the rate limit or a backoff")
+			.tag("kind", WatchKinds.of(query))
+			.serviceLevelObjectives(CONFIG_APPLY_OBJECTIVE)
+			.register(registry);
 	}
 
 	private static Counter watchErrors(MeterRegistry registry, AgentQuery<?> query, String type) {

@@ -18,15 +18,19 @@ package io.meshnative.connect.client;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
 import io.meshnative.connect.discovery.internal.RetryPolicy;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +56,12 @@ import org.jspecify.annotations.Nullable;
 final class Attempts {
 
 	private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+	/**
+	 * How the message of Reactor Netty's {@code IOException} starts when its connection
+	 * pool gave a closed connection twice ({@code DefaultPooledConnectionProvider}).
+	 */
+	static final String POOL_GAVE_CLOSED_CONNECTIONS = "Error while acquiring from ";
 
 	private final RetryPolicy policy;
 
@@ -174,6 +184,12 @@ final class Attempts {
 			if (type.equals("reactor.netty.channel.AbortedException") && message.contains("BEFORE send")) {
 				return Failure.NOT_SENT;
 			}
+			if (current.getClass() == IOException.class && message.startsWith(POOL_GAVE_CLOSED_CONNECTIONS)) {
+				// Reactor Netty's pool handed out a connection already closed, and so did
+				// the one acquisition it retries: nothing was written (a backend killed
+				// with pooled connections to it)
+				return Failure.NOT_SENT;
+			}
 			if (type.equals("reactor.netty.http.client.PrematureCloseException") && message.contains("BEFORE response")
 					|| current instanceof IOException && isResetMessage(message)) {
 				reset = true;
@@ -201,6 +217,42 @@ final class Attempts {
 			}
 			if (current.getClass().getSimpleName().equals("PoolAcquirePendingLimitException")) {
 				return new UpstreamLimitExceededException(upstream, target, "MaxPendingRequests", pendingLimit);
+			}
+			current = (current.getCause() != current) ? current.getCause() : null;
+		}
+		return null;
+	}
+
+	/**
+	 * Return the failure that ends a request as a timeout naming the upstream, if the
+	 * attempt timed out waiting for its response (the route's {@code RequestTimeout},
+	 * {@code connect.upstreams.<name>.request-timeout} or the default of 15 s): the
+	 * timeouts of Reactor Netty and of the JDK say neither which upstream nor which
+	 * endpoint.
+	 * @param failure the failure of the last attempt
+	 * @param upstream the upstream name
+	 * @param target the ID of the target the attempt was for
+	 * @param endpoint the endpoint key ({@code address:port}) of the attempt
+	 * @param requestTimeout the request timeout of the call, {@code null} for the default
+	 * @return the timeout to fail the call with, its cause the failure, or {@code null}
+	 * if the attempt did not time out waiting for its response
+	 */
+	static @Nullable SocketTimeoutException timeout(Throwable failure, String upstream, String target, String endpoint,
+			@Nullable Duration requestTimeout) {
+		Throwable current = failure;
+		while (current != null) {
+			if (current instanceof ConnectException) {
+				return null;
+			}
+			if (current instanceof SocketTimeoutException || current instanceof ReadTimeoutException
+					|| (current instanceof TimeoutException
+							&& !current.getClass().getSimpleName().equals("PoolAcquireTimeoutException"))) {
+				Duration timeout = (requestTimeout != null) ? requestTimeout : MeshHttpClients.DEFAULT_RESPONSE_TIMEOUT;
+				SocketTimeoutException named = new SocketTimeoutException(
+						"Upstream '" + upstream + "' (target " + target + ", endpoint " + endpoint
+								+ ") did not answer within the request timeout of " + timeout.toMillis() + " ms");
+				named.initCause(failure);
+				return named;
 			}
 			current = (current.getCause() != current) ? current.getCause() : null;
 		}

@@ -18,6 +18,7 @@ package io.meshnative.connect.client;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 
 import io.meshnative.connect.discovery.internal.Endpoint;
@@ -117,6 +118,11 @@ final class ConnectClientHttpRequestInterceptor implements ClientHttpRequestInte
 				attempt.failed();
 				Attempts.Retry retry = attempts.afterFailure(key, ex);
 				if (retry == null) {
+					SocketTimeoutException timeout = Attempts.timeout(ex, this.upstream, selection.target().id(), key,
+							decision.requestTimeout());
+					if (timeout != null) {
+						throw timeout;
+					}
 					throw ex;
 				}
 				logger.debug("Upstream '" + this.upstream + "': " + target + " failed (" + ex + "), retrying ("

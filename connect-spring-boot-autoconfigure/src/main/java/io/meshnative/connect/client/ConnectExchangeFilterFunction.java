@@ -16,9 +16,13 @@
 
 package io.meshnative.connect.client;
 
+import java.net.SocketTimeoutException;
+
 import io.meshnative.connect.discovery.internal.Endpoint;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -28,6 +32,7 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 /**
  * Sends each request of a {@code WebClient} bound to an upstream to a healthy endpoint
@@ -44,6 +49,8 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 	 * sent twice (a body streamed from elsewhere), so a reset is not retried.
 	 */
 	static final String REPLAYABLE = ConnectExchangeFilterFunction.class.getName() + ".replayable";
+
+	private static final Log logger = LogFactory.getLog(ConnectExchangeFilterFunction.class);
 
 	private final String upstream;
 
@@ -140,8 +147,18 @@ final class ConnectExchangeFilterFunction implements ExchangeFilterFunction {
 				attempt.failed();
 				Attempts.Retry retry = attempts.afterFailure(key, failure);
 				if (retry == null) {
+					SocketTimeoutException timeout = Attempts.timeout(failure, this.upstream, selection.target().id(),
+							key, decision.requestTimeout());
+					if (timeout != null) {
+						// the type WebClient users expect, its message naming the
+						// upstream
+						return Mono.error(new WebClientRequestException(timeout, request.method(), request.url(),
+								request.headers()));
+					}
 					return Mono.error(failure);
 				}
+				logger.debug("Upstream '" + this.upstream + "': " + routed.url() + " failed (" + failure
+						+ "), retrying (" + retry.tag() + ")");
 				this.upstreams.listener().retried(this.upstream, selection.target().id(), retry.tag());
 				return attempt(request, next, route, decision, attempts, observation);
 			});

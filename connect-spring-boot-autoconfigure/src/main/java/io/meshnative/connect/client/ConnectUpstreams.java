@@ -170,6 +170,17 @@ public final class ConnectUpstreams implements AutoCloseable {
 	}
 
 	/**
+	 * Return the address and port a mesh call dials for an endpoint: its LAN address in
+	 * this datacenter, its WAN address in another, as Consul's Envoy configuration picks
+	 * them.
+	 * @param entry the endpoint's health entry
+	 * @return the address and port
+	 */
+	public AgentService.TaggedAddress dialAddress(ServiceHealth entry) {
+		return entry.bestAddress(localDatacenter());
+	}
+
+	/**
 	 * Return the datacenter of this service, from its SPIFFE ID: endpoints in other
 	 * datacenters are dialled at their WAN addresses.
 	 * @return the local datacenter
@@ -495,11 +506,17 @@ public final class ConnectUpstreams implements AutoCloseable {
 			this.active.decrementAndGet();
 			this.state.inFlight.decrementAndGet();
 			String key = key(this.selection.endpoint());
-			UpstreamEndpoints endpoints = ConnectUpstreams.this.watches.snapshot().get(this.upstream);
-			int count = (endpoints != null) ? endpoints.getEndpoints(this.selection.target().id()).size() : 1;
+			// the number of endpoints matters only to eject, so a success does not look
+			// it up
+			int count = failure ? endpointCount() : 1;
 			if (this.state.detector.record(key, failure, this.policy.passiveHealth(), count)) {
 				ConnectUpstreams.this.listener.ejected(this.upstream, this.selection.target().id(), key);
 			}
+		}
+
+		private int endpointCount() {
+			UpstreamEndpoints endpoints = ConnectUpstreams.this.watches.snapshot().get(this.upstream);
+			return (endpoints != null) ? endpoints.getEndpoints(this.selection.target().id()).size() : 1;
 		}
 
 	}

@@ -32,9 +32,10 @@ import io.meshnative.connect.client.internal.UpstreamPolicy;
  * <li>every attempt that ends in a 5xx or in a local failure (connect failure, reset,
  * timeout) counts as a failure; any other answer resets the count;</li>
  * <li>after {@code MaxFailures} consecutive failures the endpoint is ejected with a
- * probability of {@code EnforcingConsecutive5xx} percent, unless ejecting it would leave
- * {@code MaxEjectionPercent} or more of the target's endpoints ejected (the check Envoy
- * makes, so with the default 10 % one endpoint can always be ejected);</li>
+ * probability of {@code EnforcingConsecutive5xx} percent, unless that would make more
+ * than {@code MaxEjectionPercent} of the target's endpoints ejected; one endpoint can
+ * always be ejected, whatever the percentage (Consul documents {@code MaxEjectionPercent}
+ * as "defaults to 10% but will eject at least one host regardless of the value");</li>
  * <li>an ejected endpoint returns after {@code BaseEjectionTime} times the number of its
  * ejections (at most 300 s, Envoy's {@code max_ejection_time}); each {@code Interval} it
  * then stays healthy takes one from that number.</li>
@@ -95,8 +96,8 @@ final class OutlierDetector {
 		if (ThreadLocalRandom.current().nextInt(100) >= policy.enforcingConsecutive5xx()) {
 			return false;
 		}
-		double ejectedPercent = 100.0 * ejected(now, policy) / Math.max(1, endpoints);
-		if (ejectedPercent >= policy.maxEjectionPercent()) {
+		int ejected = ejected(now, policy);
+		if (ejected > 0 && 100.0 * (ejected + 1) / Math.max(1, endpoints) > policy.maxEjectionPercent()) {
 			return false;
 		}
 		host.eject(now, policy);

@@ -29,6 +29,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.Watch;
+import io.meshnative.connect.agent.internal.WatchRate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -133,12 +134,14 @@ public final class ConnectIdentityManager implements AutoCloseable {
 			};
 			this.rootsWatch = Watch.builder(this.client, AgentQuery.caRoots())
 				.wait(this.watchWait)
+				.rateLimit(WatchRate.IDENTITY)
 				.startFrom(roots)
 				.listener(watchListener)
 				.build(this::rootsChanged)
 				.start();
 			this.leafWatch = Watch.builder(this.client, AgentQuery.leafCertificate(this.service))
 				.wait(this.watchWait)
+				.rateLimit(WatchRate.IDENTITY)
 				.startFrom(leaf)
 				.listener(watchListener)
 				.build(this::leafChanged)

@@ -19,12 +19,14 @@ package io.meshnative.connect.actuate;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ConnectMetrics} with faults of a fake agent: watch errors, staleness
- * and rejected identity updates.
+ * and rejected identity updates, and the apply latency of changes.
  *
  * @author connect-spring-boot authors
  */
@@ -82,6 +84,39 @@ class ConnectMetricsTests {
 					(double) Duration.ofHours(72).minusMinutes(4).toSeconds(),
 					(double) Duration.ofHours(72).minusMinutes(2).toSeconds());
 			assertThat(registry.get("connect.identity.roots").gauge().value()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void appliedChangesAreTimedByKind() {
+		String roots = this.identity.rootsJson();
+		String leaf = this.identity.leafJson("web", this.clock.instant().plus(Duration.ofHours(72)));
+		String renewed = this.identity.leafJson("web", this.clock.instant().plus(Duration.ofHours(96)));
+		MeterRegistry registry = new SimpleMeterRegistry();
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher((request) -> {
+				if (request.path().endsWith("/ca/roots")) {
+					return request.hasQueryParameter("index") ? FakeResponse.hang()
+							: FakeResponse.json(roots).index(10);
+				}
+				if (!request.hasQueryParameter("index")) {
+					return FakeResponse.json(leaf).index(20);
+				}
+				return "20".equals(request.queryParameter("index")) ? FakeResponse.json(renewed).index(21)
+						: FakeResponse.hang();
+			});
+			new ConnectMetrics(manager, client, null, null, this.clock).bindTo(registry);
+			manager.start();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> registry.find("connect.config.apply").tag("kind", "leaf").timer() != null);
+			assertThat(registry.get("connect.identity.rotations").tag("kind", "leaf").counter().count()).isEqualTo(1);
+			Timer leafApplied = registry.get("connect.config.apply").tag("kind", "leaf").timer();
+			assertThat(leafApplied.count()).as("the renewed leaf, not the one loaded at start").isEqualTo(1);
+			assertThat(leafApplied.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+			assertThat(registry.find("connect.config.apply").tag("kind", "roots").timer()).isNull();
 		}
 	}
 

@@ -24,7 +24,6 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
 import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,12 +44,7 @@ class AclAuthorizationIntegrationTests {
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.devWithAcl();
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)

@@ -39,7 +39,6 @@ import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,8 +46,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -83,12 +81,7 @@ class CanonicalRequestIntegrationTests {
 
 	static final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)
@@ -432,13 +425,9 @@ class CanonicalRequestIntegrationTests {
 	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(InboundTestApplications.OwnReactorResources.class)
 	@RestController
 	static class ReactiveApp {
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return InboundTestApplications.ownReactorResources();
-		}
 
 		@RequestMapping({ "/admin", "/admin/**" })
 		Mono<String> admin(ServerHttpRequest request) {

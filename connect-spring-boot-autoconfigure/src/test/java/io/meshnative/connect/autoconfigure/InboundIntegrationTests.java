@@ -39,7 +39,6 @@ import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
 import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.ConsulOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,12 +58,7 @@ class InboundIntegrationTests {
 	static final ConsulAgentExtension consul = ConsulAgentExtension
 		.dev("connect { test_ca_leaf_root_change_spread = \"1ns\" }");
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)

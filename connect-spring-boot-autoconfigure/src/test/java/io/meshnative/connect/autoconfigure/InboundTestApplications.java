@@ -24,6 +24,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -37,19 +39,6 @@ import org.springframework.web.bind.annotation.RestController;
 public final class InboundTestApplications {
 
 	private InboundTestApplications() {
-	}
-
-	/**
-	 * Event loops of a reactive test application's own. Spring Boot disposes Reactor
-	 * Netty's global resources whenever a context that uses them closes, which strands
-	 * servers of other contexts still running in the same JVM (an effect of running many
-	 * applications in one test JVM, not of one application per JVM).
-	 * @return the resource factory
-	 */
-	public static ReactorResourceFactory ownReactorResources() {
-		ReactorResourceFactory factory = new ReactorResourceFactory();
-		factory.setUseGlobalResources(false);
-		return factory;
 	}
 
 	/**
@@ -72,17 +61,31 @@ public final class InboundTestApplications {
 	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(OwnReactorResources.class)
 	@RestController
 	public static class ReactiveApp {
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return ownReactorResources();
-		}
 
 		@GetMapping("/hello")
 		Mono<Map<String, String>> hello(ConnectCaller caller) {
 			return Mono.just(Map.of("message", "hello", "caller", caller.spiffeId()));
+		}
+
+	}
+
+	/**
+	 * Event loops of a reactive test application's own, to {@code @Import}. Spring Boot
+	 * disposes Reactor Netty's global resources whenever a context that uses them closes,
+	 * which strands servers of other contexts still running in the same JVM (an effect of
+	 * running many applications in one test JVM, not of one application per JVM).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	public static class OwnReactorResources {
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory() {
+			ReactorResourceFactory factory = new ReactorResourceFactory();
+			factory.setUseGlobalResources(false);
+			return factory;
 		}
 
 	}

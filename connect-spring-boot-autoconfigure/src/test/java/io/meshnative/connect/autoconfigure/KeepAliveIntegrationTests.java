@@ -33,8 +33,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -83,13 +82,9 @@ class KeepAliveIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(InboundTestApplications.OwnReactorResources.class)
 	@RestController
 	static class KeepAliveApp {
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return InboundTestApplications.ownReactorResources();
-		}
 
 		@GetMapping("/hello")
 		Mono<String> hello() {

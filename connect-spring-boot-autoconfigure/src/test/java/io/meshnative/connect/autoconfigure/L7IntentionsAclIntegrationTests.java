@@ -28,7 +28,6 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
 import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,12 +47,7 @@ class L7IntentionsAclIntegrationTests {
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.devWithAcl();
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)

@@ -34,7 +34,6 @@ import io.meshnative.connect.autoconfigure.MeshApplications.MeshApplication;
 import io.meshnative.connect.autoconfigure.MeshApplications.Stack;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -66,12 +65,7 @@ class ManagementPortIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)

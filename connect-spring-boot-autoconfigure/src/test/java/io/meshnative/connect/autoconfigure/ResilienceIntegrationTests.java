@@ -37,7 +37,6 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import jakarta.servlet.http.HttpServletRequest;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
@@ -49,8 +48,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -82,12 +80,7 @@ class ResilienceIntegrationTests {
 	static final ConsulAgentExtension consul = ConsulAgentExtension
 		.dev("connect { test_ca_leaf_root_change_spread = \"1ns\" }");
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@Test
 	void rootRotationWithCrossSigningUnderLoadLosesNoRequest() throws Exception {
@@ -102,8 +95,7 @@ class ResilienceIntegrationTests {
 				List<X509Certificate> frontendChain = awaitServedLeafSignedBy(caller, mesh.frontendPort(), next);
 				List<X509Certificate> backendChain = awaitServedLeafSignedBy(caller, mesh.backendPort(), next);
 				String frontendSerial = frontendChain.get(0).getSerialNumber().toString(16);
-				await().atMost(ROTATION_TIMEOUT)
-					.until(() -> mesh.lastCallerSerialSeenByBackend(load).equals(frontendSerial));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(load).equals(frontendSerial));
 				System.out.println("[measure] cross-signed rotation: both apps serve and present the new leaf "
 						+ Duration.ofNanos(System.nanoTime() - rotatedAt).toMillis() + " ms after the CA update");
 				awaitAnswers(load, 200);
@@ -137,8 +129,7 @@ class ResilienceIntegrationTests {
 				List<X509Certificate> frontendChain = awaitServedLeafSignedBy(caller, mesh.frontendPort(), next);
 				List<X509Certificate> backendChain = awaitServedLeafSignedBy(caller, mesh.backendPort(), next);
 				String frontendSerial = frontendChain.get(0).getSerialNumber().toString(16);
-				await().atMost(ROTATION_TIMEOUT)
-					.until(() -> mesh.lastCallerSerialSeenByBackend(load).equals(frontendSerial));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(load).equals(frontendSerial));
 				long healedAt = System.nanoTime();
 				awaitAnswers(load, 200);
 				load.stop();
@@ -180,14 +171,14 @@ class ResilienceIntegrationTests {
 				ConnectIdentity newA = await().atMost(ROTATION_TIMEOUT)
 					.until(() -> pair.identity(pair.a()), (identity) -> hasNewRootAndLeaf(identity, next));
 				awaitServedLeafSignedBy(caller, pair.aPort(), next);
-				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(aToB).equals(serial(newA)));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(aToB).equals(serial(newA)));
 				long skewFrom = System.nanoTime();
 				long aToBBefore = aToB.sent.get();
 				long bToABefore = bToA.sent.get();
 				awaitAnswers(aToB, SKEWED_ANSWERS);
 				awaitAnswers(bToA, SKEWED_ANSWERS);
 				ConnectIdentity skewedB = pair.identity(pair.b());
-				String seenByA = Pair.seenSerial(bToA);
+				String seenByA = seenSerial(bToA);
 				X509Certificate servedByB = servedChain(caller, pair.bPort()).get(0);
 				long aToBDuringSkew = aToB.sent.get() - aToBBefore;
 				long bToADuringSkew = bToA.sent.get() - bToABefore;
@@ -221,7 +212,7 @@ class ResilienceIntegrationTests {
 				ConnectIdentity newB = await().atMost(ROTATION_TIMEOUT)
 					.until(() -> pair.identity(pair.b()), (identity) -> hasNewRootAndLeaf(identity, next));
 				awaitServedLeafSignedBy(caller, pair.bPort(), next);
-				await().atMost(ROTATION_TIMEOUT).until(() -> Pair.seenSerial(bToA).equals(serial(newB)));
+				await().atMost(ROTATION_TIMEOUT).until(() -> seenSerial(bToA).equals(serial(newB)));
 				System.out.println("[measure] identity skew: B converged (new roots, new leaf served and presented) "
 						+ Duration.ofNanos(System.nanoTime() - thawedAt).toMillis() + " ms after its agent came back");
 				awaitAnswers(aToB, 200);
@@ -245,6 +236,19 @@ class ResilienceIntegrationTests {
 
 	private static String serial(ConnectIdentity identity) {
 		return identity.getLeaf().getSerialNumber().toString(16);
+	}
+
+	/**
+	 * Return the serial number of the certificate the answering application saw its
+	 * caller (the relaying application) present, in the last expected answer of the load.
+	 */
+	private static String seenSerial(MeshLoad load) {
+		MeshTestClient.Response answer = load.lastAnswer();
+		if (answer == null) {
+			return "";
+		}
+		int start = answer.body().indexOf("\"serial\":\"");
+		return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
 	}
 
 	private static boolean hasNewRootAndLeaf(ConnectIdentity identity, TestCertificateAuthority ca) {
@@ -339,15 +343,6 @@ class ResilienceIntegrationTests {
 				.start();
 		}
 
-		String lastCallerSerialSeenByBackend(MeshLoad load) {
-			MeshTestClient.Response answer = load.lastAnswer();
-			if (answer == null) {
-				return "";
-			}
-			int start = answer.body().indexOf("\"serial\":\"");
-			return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
-		}
-
 		@Override
 		public void close() {
 			try {
@@ -437,19 +432,6 @@ class ResilienceIntegrationTests {
 				.start();
 		}
 
-		/**
-		 * Return the serial number of the certificate the answering instance saw the
-		 * relaying instance present, in the last expected answer of the load.
-		 */
-		static String seenSerial(MeshLoad load) {
-			MeshTestClient.Response answer = load.lastAnswer();
-			if (answer == null) {
-				return "";
-			}
-			int start = answer.body().indexOf("\"serial\":\"");
-			return (start < 0) ? "" : answer.body().substring(start + 10, answer.body().indexOf('"', start + 10));
-		}
-
 		@Override
 		public void close() {
 			try {
@@ -473,13 +455,9 @@ class ResilienceIntegrationTests {
 	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(InboundTestApplications.OwnReactorResources.class)
 	@RestController
 	static class Backend {
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return InboundTestApplications.ownReactorResources();
-		}
 
 		@GetMapping("/hello")
 		Mono<Map<String, String>> hello(ConnectCaller caller, ServerHttpRequest request) {

@@ -40,7 +40,6 @@ import io.meshnative.connect.test.FakeResponse;
 import io.meshnative.connect.test.IssuedCertificate;
 import io.meshnative.connect.test.RecordedRequest;
 import io.meshnative.connect.test.TestCertificateAuthority;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -61,12 +60,7 @@ class TlsSessionSecurityIntegrationTests {
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@ParameterizedTest
 	@EnumSource(Stack.class)

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 
@@ -27,6 +28,7 @@ import javax.net.ssl.SSLHandshakeException;
 
 import io.meshnative.connect.discovery.internal.RetryPolicy;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.Test;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
@@ -47,6 +49,9 @@ class AttemptsTests {
 			.isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(new SSLHandshakeException("refused"))).isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(AbortedException.beforeSend())).isEqualTo(Attempts.Failure.NOT_SENT);
+		assertThat(Attempts.classify(new RuntimeException("wrapped", new IOException(
+				"Error while acquiring from reactor.netty.internal.shaded.reactor.pool.SimpleDequePool@2709267b"))))
+			.isEqualTo(Attempts.Failure.NOT_SENT);
 		assertThat(Attempts.classify(new RuntimeException("wrapped", new ConnectException("Connection refused"))))
 			.isEqualTo(Attempts.Failure.NOT_SENT);
 	}
@@ -137,6 +142,47 @@ class AttemptsTests {
 		Attempts attempts = new Attempts(new RetryPolicy(3, true, List.of("reset"), Collections.emptyList()), "GET",
 				true);
 		assertThat(attempts.afterFailure("a:1", new SocketTimeoutException("Read timed out"))).isNull();
+	}
+
+	@Test
+	void reactorNettysPendingLimitIsMaxPendingRequests() throws Exception {
+		// the class Reactor Netty's pool (shaded reactor-pool) fails an acquisition with
+		// when pendingAcquireMaxCount borrowers wait already
+		Throwable refused = (Throwable) Class
+			.forName("reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException")
+			.getConstructor(int.class)
+			.newInstance(1);
+		UpstreamLimitExceededException overflow = Attempts.overflow(new IOException("wrapped", refused), "backend",
+				"backend.default.default.dc1", 1);
+		assertThat(overflow).isNotNull();
+		assertThat(overflow.getLimit()).isEqualTo("MaxPendingRequests");
+		assertThat(overflow.getUpstream()).isEqualTo("backend");
+		assertThat(overflow).hasMessageContaining("Upstream 'backend'").hasMessageContaining("MaxPendingRequests = 1");
+		assertThat(Attempts.overflow(new SocketTimeoutException(), "backend", "t", 1)).isNull();
+	}
+
+	@Test
+	void aResponseTimeoutEndsTheCallNamingTheUpstreamTargetAndEndpoint() {
+		SocketTimeoutException timeout = Attempts.timeout(new IOException(ReadTimeoutException.INSTANCE), "backend",
+				"backend.default.default.dc1", "127.0.0.1:8443", Duration.ofSeconds(1));
+		assertThat(timeout).isNotNull()
+			.hasMessage("Upstream 'backend' (target backend.default.default.dc1, endpoint 127.0.0.1:8443) did not "
+					+ "answer within the request timeout of 1000 ms")
+			.hasRootCauseInstanceOf(ReadTimeoutException.class);
+		assertThat(Attempts.timeout(new SocketTimeoutException(), "backend", "t", "e", null))
+			.hasMessageContaining("15000 ms");
+	}
+
+	@Test
+	void connectTimeoutsAndOtherFailuresAreNotResponseTimeouts() throws Exception {
+		assertThat(Attempts.timeout(new ConnectTimeoutException("connection timed out"), "backend", "t", "e", null))
+			.isNull();
+		assertThat(Attempts.timeout(new IOException("Connection reset by peer"), "backend", "t", "e", null)).isNull();
+		Throwable poolTimeout = (Throwable) Class
+			.forName("reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException")
+			.getConstructor(Duration.class)
+			.newInstance(Duration.ofSeconds(15));
+		assertThat(Attempts.timeout(poolTimeout, "backend", "t", "e", null)).isNull();
 	}
 
 	private static PrematureCloseException prematureClose(String message) throws Exception {

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +40,7 @@ import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
+import io.meshnative.connect.test.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,12 +68,7 @@ class BuiltInProxyInteropIntegrationTests {
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@Test
 	void ourClientCallsAPlainAppBehindTheBuiltInProxy() throws Exception {
@@ -87,7 +81,7 @@ class BuiltInProxyInteropIntegrationTests {
 			}
 		});
 		plain.start();
-		int sidecarPort = freePort();
+		int sidecarPort = TestPorts.next();
 		client.registerService(new ServiceRegistration("legacy-1", "legacy", null, null, "127.0.0.1",
 				plain.getAddress().getPort(), null,
 				new AgentService.Connect(null, Map.of("Port", sidecarPort, "Check", Map.of("TTL", "10m"))), null, null,
@@ -115,7 +109,7 @@ class BuiltInProxyInteropIntegrationTests {
 		String service = "interop-" + type.name().toLowerCase(Locale.ROOT);
 		Class<?> application = (type == WebApplicationType.SERVLET) ? InboundTestApplications.ServletApp.class
 				: InboundTestApplications.ReactiveApp.class;
-		int localPort = freePort();
+		int localPort = TestPorts.next();
 		try (ConfigurableApplicationContext app = start(application, type, service)) {
 			MeshApplications.registerConnectNative(client, service + "-1", service, MeshApplications.port(app));
 			Process proxy = proxy("-service", "cli", "-upstream", service + ":" + localPort);
@@ -157,12 +151,6 @@ class BuiltInProxyInteropIntegrationTests {
 		process.destroy();
 		if (!process.waitFor(10, TimeUnit.SECONDS)) {
 			process.destroyForcibly();
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -27,7 +27,6 @@ import io.meshnative.connect.autoconfigure.InboundTestApplications;
 import io.meshnative.connect.autoconfigure.MeshApplications;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
@@ -63,12 +62,7 @@ class ConnectClientIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@Test
 	void injectedClientsCallTheUpstreamOverMutualTls() {

@@ -106,6 +106,15 @@ class OutlierDetectorTests {
 			}
 		}
 		assertThat(detector.ejectedCount(half)).isEqualTo(2);
+		UpstreamPolicy.PassiveHealth third = new UpstreamPolicy.PassiveHealth(Duration.ofSeconds(10), 5, 100, 34,
+				Duration.ofSeconds(30));
+		OutlierDetector three = new OutlierDetector(this.now::get);
+		for (String endpoint : List.of("a", "b", "c")) {
+			for (int i = 0; i < 20; i++) {
+				three.record(endpoint, true, third, 3);
+			}
+		}
+		assertThat(three.ejectedCount(third)).as("never more than 34 % of 3 once one is out").isEqualTo(1);
 	}
 
 	@Test

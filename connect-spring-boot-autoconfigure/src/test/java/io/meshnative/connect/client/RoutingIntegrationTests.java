@@ -63,12 +63,11 @@ import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.RequestData;
 import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -420,6 +419,7 @@ class RoutingIntegrationTests {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(InboundTestApplications.OwnReactorResources.class)
 	@RestController
 	static class Versioned {
 
@@ -431,11 +431,6 @@ class RoutingIntegrationTests {
 
 		Versioned(@Value("${test.version}") String version) {
 			this.version = version;
-		}
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return InboundTestApplications.ownReactorResources();
 		}
 
 		@GetMapping("/version")

@@ -81,30 +81,7 @@ class ConnectIdentityManagerIntegrationTests {
 		String roots = agent.request("GET", "/v1/agent/connect/ca/roots", null);
 		String leaf = agent.request("GET", "/v1/agent/connect/ca/leaf/web", null);
 		String malformed = leaf.replaceAll("MII[A-Za-z0-9+/]{10}", "MIIbroken!!!");
-		try (FakeConsulAgent fake = FakeConsulAgent.start();
-				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
-				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
-						Duration.ofSeconds(30))) {
-			fake.setDispatcher((request) -> dispatch(request, roots, leaf, malformed));
-			List<String> rejected = new CopyOnWriteArrayList<>();
-			manager.addListener(new ConnectIdentityListener() {
-
-				@Override
-				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
-				}
-
-				@Override
-				public void updateRejected(String reason) {
-					rejected.add(reason);
-				}
-
-			});
-			ConnectIdentity good = manager.start();
-			await().atMost(Duration.ofSeconds(10)).until(() -> manager.getRejectedUpdates() == 1);
-			assertThat(rejected).singleElement().asString().contains("PEM");
-			assertThat(manager.getIdentity()).isSameAs(good);
-			assertThat(manager.getRotations()).isZero();
-		}
+		assertThat(rejectedUpdates(roots, leaf, malformed)).singleElement().asString().contains("PEM");
 	}
 
 	@Test
@@ -114,30 +91,8 @@ class ConnectIdentityManagerIntegrationTests {
 		String malformed = leaf.replaceFirst("\"PrivateKeyPEM\":\\s*\"[^\"]*\"",
 				"\"PrivateKeyPEM\":\"-----BEGIN EC PRIVATE KEY-----\\\\nMHcCAQEEIBrokenKey\\\\n-----END EC PRIVATE KEY-----\\\\n\"");
 		assertThat(malformed).isNotEqualTo(leaf);
-		try (FakeConsulAgent fake = FakeConsulAgent.start();
-				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
-				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
-						Duration.ofSeconds(30))) {
-			fake.setDispatcher((request) -> dispatch(request, roots, leaf, malformed));
-			List<String> rejected = new CopyOnWriteArrayList<>();
-			manager.addListener(new ConnectIdentityListener() {
-
-				@Override
-				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
-				}
-
-				@Override
-				public void updateRejected(String reason) {
-					rejected.add(reason);
-				}
-
-			});
-			ConnectIdentity good = manager.start();
-			await().atMost(Duration.ofSeconds(10)).until(() -> manager.getRejectedUpdates() == 1);
-			assertThat(rejected).containsExactly("the leaf private key is not a valid PEM key");
-			assertThat(manager.getIdentity()).isSameAs(good);
-			assertThat(manager.getRotations()).isZero();
-		}
+		assertThat(rejectedUpdates(roots, leaf, malformed))
+			.containsExactly("the leaf private key is not a valid PEM key");
 	}
 
 	@Test
@@ -181,6 +136,39 @@ class ConnectIdentityManagerIntegrationTests {
 			return new String(bytes, StandardCharsets.ISO_8859_1);
 		}
 		return value.toString();
+	}
+
+	/**
+	 * Serve the good leaf, then the malformed one, from a fake agent, assert that the
+	 * manager keeps the good identity, and return the reasons the manager gave its
+	 * listeners once it had rejected one update.
+	 */
+	private static List<String> rejectedUpdates(String roots, String leaf, String malformed) {
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30))) {
+			fake.setDispatcher((request) -> dispatch(request, roots, leaf, malformed));
+			List<String> rejected = new CopyOnWriteArrayList<>();
+			manager.addListener(new ConnectIdentityListener() {
+
+				@Override
+				public void identityChanged(ConnectIdentity previous, ConnectIdentity current) {
+				}
+
+				@Override
+				public void updateRejected(String reason) {
+					rejected.add(reason);
+				}
+
+			});
+			ConnectIdentity good = manager.start();
+			await().atMost(Duration.ofSeconds(10)).until(() -> manager.getRejectedUpdates() == 1);
+			List<String> reasons = List.copyOf(rejected);
+			assertThat(manager.getIdentity()).isSameAs(good);
+			assertThat(manager.getRotations()).isZero();
+			return reasons;
+		}
 	}
 
 	private static FakeResponse dispatch(RecordedRequest request, String roots, String leaf, String malformed) {

@@ -18,8 +18,6 @@ package io.meshnative.connect.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -188,7 +186,7 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private void launch(Path binary, int @Nullable [] reusedPorts, List<String> extraHcl) {
 		try {
-			int[] ports = (reusedPorts != null) ? reusedPorts : freePorts(7);
+			int[] ports = (reusedPorts != null) ? reusedPorts : TestPorts.next(7);
 			this.ports = ports;
 			this.httpPort = ports[0];
 			this.dnsPort = ports[1];
@@ -501,25 +499,6 @@ public final class ConsulAgent implements AutoCloseable {
 			throw new IllegalStateException("Consul agent is not started");
 		}
 		return this;
-	}
-
-	private static int[] freePorts(int count) throws IOException {
-		int[] ports = new int[count];
-		List<ServerSocket> sockets = new ArrayList<>();
-		try {
-			for (int i = 0; i < count; i++) {
-				ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-				socket.setReuseAddress(true);
-				sockets.add(socket);
-				ports[i] = socket.getLocalPort();
-			}
-		}
-		finally {
-			for (ServerSocket socket : sockets) {
-				socket.close();
-			}
-		}
-		return ports;
 	}
 
 	private static void deleteRecursively(Path directory) {

@@ -18,7 +18,6 @@ package io.meshnative.connect.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
@@ -1040,40 +1039,8 @@ public final class ConsulCluster implements AutoCloseable {
 	 * @return the ports
 	 */
 	private static Ports allocatePorts(boolean server) {
-		int[] ports = new int[5];
-		List<AutoCloseable> held = new ArrayList<>();
-		try {
-			for (int i = 0; i < ports.length; i++) {
-				ports[i] = holdFreePort(held);
-			}
-		}
-		finally {
-			for (AutoCloseable socket : held) {
-				try {
-					socket.close();
-				}
-				catch (Exception ex) {
-					// Closing a probe socket cannot fail in a way that matters.
-				}
-			}
-		}
+		int[] ports = TestPorts.next(5);
 		return new Ports(ports[0], ports[1], ports[2], server ? ports[3] : -1, ports[4]);
-	}
-
-	private static int holdFreePort(List<AutoCloseable> held) {
-		for (int attempt = 0; attempt < 50; attempt++) {
-			try {
-				ServerSocket tcp = new ServerSocket(0);
-				held.add(tcp);
-				DatagramSocket udp = new DatagramSocket(tcp.getLocalPort());
-				held.add(udp);
-				return tcp.getLocalPort();
-			}
-			catch (IOException ex) {
-				// The port is taken for UDP, or no port was free: try another.
-			}
-		}
-		throw new IllegalStateException("Could not find a free port for TCP and UDP");
 	}
 
 	private static void checkLoopback(InetAddress address) {

@@ -22,7 +22,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.meshnative.connect.test.TestPorts;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +66,7 @@ class DemoScriptTests {
 
 	@Test
 	void demoOnceNarratesAMeshCallTheSplitADenyAndARotationAndCleansUp() throws Exception {
-		int[] ports = freePorts(7);
+		int[] ports = TestPorts.next(7);
 		ProcessBuilder builder = new ProcessBuilder(requiredProperty("demo.script"), "--once")
 			.redirectErrorStream(true);
 		Map<String, String> env = builder.environment();
@@ -169,25 +169,6 @@ class DemoScriptTests {
 		catch (IOException ex) {
 			return false;
 		}
-	}
-
-	private static int[] freePorts(int count) throws IOException {
-		ServerSocket[] sockets = new ServerSocket[count];
-		int[] ports = new int[count];
-		try {
-			for (int i = 0; i < count; i++) {
-				sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-				ports[i] = sockets[i].getLocalPort();
-			}
-		}
-		finally {
-			for (ServerSocket socket : sockets) {
-				if (socket != null) {
-					socket.close();
-				}
-			}
-		}
-		return ports;
 	}
 
 }

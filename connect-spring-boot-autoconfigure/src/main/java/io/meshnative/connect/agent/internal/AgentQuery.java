@@ -245,18 +245,6 @@ public final class AgentQuery<T> {
 	}
 
 	/**
-	 * Query a config entry ({@code GET /v1/config/:kind/:name}).
-	 * @param kind the kind, for example {@code service-defaults}
-	 * @param name the name
-	 * @return the query
-	 */
-	public static AgentQuery<Map<String, Object>> configEntry(String kind, String name) {
-		return new AgentQuery<>("/v1/config/" + segment(kind) + "/" + segment(name), Collections.emptyMap(),
-				type(new TypeReference<Map<String, Object>>() {
-				}), Style.INDEX, true, configReadPermission(kind, name));
-	}
-
-	/**
 	 * Query the {@code service-defaults} config entry of a service, decoded for its
 	 * upstream configuration ({@code GET /v1/config/service-defaults/:service}). A 404
 	 * (no entry) is an answer, not a failure: the value is then empty, and a blocking
@@ -274,24 +262,8 @@ public final class AgentQuery<T> {
 		putIfPresent(parameters, "ns", namespace);
 		putIfPresent(parameters, "partition", partition);
 		return new AgentQuery<>("/v1/config/service-defaults/" + segment(service), parameters,
-				AgentQuery::serviceDefaultsOf, Style.INDEX, true, configReadPermission("service-defaults", service),
+				AgentQuery::serviceDefaultsOf, Style.INDEX, true, "service:read on '" + service + "'",
 				Optional.empty());
-	}
-
-	static String configReadPermission(String kind, String name) {
-		return switch (kind) {
-			case "service-intentions" -> "intentions:read on '" + name + "'";
-			case "proxy-defaults", "mesh" -> "no permission for reads; operator:write for writes";
-			default -> "service:read on '" + name + "'";
-		};
-	}
-
-	static String configWritePermission(String kind, String name) {
-		return switch (kind) {
-			case "service-intentions" -> "intentions:write on '" + name + "'";
-			case "proxy-defaults", "mesh", "ingress-gateway", "terminating-gateway", "api-gateway" -> "operator:write";
-			default -> "service:write on '" + name + "'";
-		};
 	}
 
 	/**

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,9 +42,9 @@ import org.springframework.util.Assert;
  * 0 or less is sent as 1;</li>
  * <li>the read timeout exceeds {@code wait + wait/16} (the agent's jitter) plus a
  * margin;</li>
- * <li>a token bucket (burst 2 by default) limits the call rate, so a churning value falls
- * back to about one call per {@link Builder#rateLimit refill interval} while a quiet one
- * never waits;</li>
+ * <li>a token bucket ({@link WatchRate}, {@link WatchRate#DEFAULT} unless
+ * {@link Builder#rateLimit(WatchRate) set}) limits the call rate, so a churning value
+ * falls back to about one call per refill interval while a quiet one never waits;</li>
  * <li>errors back off exponentially with jitter, up to a cap, and the backoff resets
  * after a success;</li>
  * <li>after a call that could not reach the agent, the next call does not block: the
@@ -52,8 +53,13 @@ import org.springframework.util.Assert;
  * <li>the change handler runs only when the decoded value differs from the last one it
  * accepted.</li>
  * </ul>
- * A watch holds no thread while it waits: calls are asynchronous and delays are
- * scheduled. {@link #stop()} cancels the call in flight and any scheduled retry.
+ * Each change the handler accepts is reported to the {@link Listener#onApplied listeners}
+ * with its apply latency: from when the change could first be seen to the handler's
+ * return. A change can be seen once the answer that carries it arrives, or earlier by as
+ * long as the call that fetched it was held back (by the rate limit or a backoff) after
+ * it was due, since the change may have been waiting at the agent all that time. A watch
+ * holds no thread while it waits: calls are asynchronous and delays are scheduled.
+ * {@link #stop()} cancels the call in flight and any scheduled retry.
  *
  * @param <T> the value type
  * @author connect-spring-boot authors
@@ -86,6 +92,8 @@ public final class Watch<T> implements AutoCloseable {
 
 	private final Listener listener;
 
+	private final LongSupplier ticker;
+
 	private final Object monitor = new Object();
 
 	private boolean running;
@@ -106,12 +114,15 @@ public final class Watch<T> implements AutoCloseable {
 
 	private @Nullable CompletableFuture<?> pending;
 
+	private long dueSince;
+
 	private Watch(Builder<T> builder, Consumer<? super T> handler) {
 		this.client = builder.client;
 		this.query = builder.query;
 		this.wait = builder.wait;
 		this.timeoutMargin = builder.timeoutMargin;
-		this.bucket = new TokenBucket(builder.burst, builder.refillInterval);
+		this.ticker = builder.ticker;
+		this.bucket = new TokenBucket(builder.rate.burst(), builder.rate.refill(), this.ticker.getAsLong());
 		this.initialBackoff = builder.initialBackoff;
 		this.maxBackoff = builder.maxBackoff;
 		this.handler = handler;
@@ -147,6 +158,7 @@ public final class Watch<T> implements AutoCloseable {
 				return this;
 			}
 			this.running = true;
+			this.dueSince = this.ticker.getAsLong();
 		}
 		this.client.watchStarted(this);
 		next();
@@ -240,7 +252,7 @@ public final class Watch<T> implements AutoCloseable {
 	}
 
 	private void next() {
-		long delayNanos = this.bucket.reserve(System.nanoTime());
+		long delayNanos = this.bucket.reserve(this.ticker.getAsLong());
 		if (delayNanos > 0) {
 			schedule(Duration.ofNanos(delayNanos));
 		}
@@ -301,6 +313,7 @@ public final class Watch<T> implements AutoCloseable {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Watch " + this.query + ": calling with index=" + sendIndex + " hash=" + sendHash);
 			}
+			long heldNanos = Math.max(0, this.ticker.getAsLong() - this.dueSince);
 			CompletableFuture<AgentResponse<T>> call = this.client.send(this.query, sendIndex, sendHash,
 					blocking ? wait : null, timeout);
 			this.pending = call;
@@ -308,17 +321,19 @@ public final class Watch<T> implements AutoCloseable {
 				if (slots != null && slot != null) {
 					slots.release(slot);
 				}
-				completed(response, failure);
+				completed(response, failure, heldNanos);
 			});
 		}
 	}
 
-	private void completed(@Nullable AgentResponse<T> response, @Nullable Throwable failure) {
+	private void completed(@Nullable AgentResponse<T> response, @Nullable Throwable failure, long heldNanos) {
 		if (failure != null || response == null) {
 			failed(failure);
 			return;
 		}
+		long arrived = this.ticker.getAsLong();
 		T accepted = null;
+		boolean change = false;
 		boolean recovered;
 		synchronized (this.monitor) {
 			if (!this.running) {
@@ -334,6 +349,7 @@ public final class Watch<T> implements AutoCloseable {
 			updatePosition(response);
 			if (!this.fetched || !Objects.equals(this.current, response.value())) {
 				accepted = response.value();
+				change = this.fetched;
 			}
 			this.fetched = true;
 		}
@@ -341,7 +357,9 @@ public final class Watch<T> implements AutoCloseable {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Watch " + this.query + ": new value at index " + response.index());
 			}
-			accept(accepted);
+			if (accept(accepted) && change) {
+				applied(Duration.ofNanos(heldNanos + (this.ticker.getAsLong() - arrived)));
+			}
 		}
 		if (recovered) {
 			this.listener.onRecovered(this.query);
@@ -349,7 +367,25 @@ public final class Watch<T> implements AutoCloseable {
 				clientListener.onRecovered(this.query);
 			}
 		}
+		due();
 		next();
+	}
+
+	private void due() {
+		synchronized (this.monitor) {
+			this.dueSince = this.ticker.getAsLong();
+		}
+	}
+
+	private void applied(Duration latency) {
+		if (logger.isDebugEnabled()) {
+			logger
+				.debug("Watch " + this.query + ": change applied " + latency.toMillis() + "ms after it could be seen");
+		}
+		this.listener.onApplied(this.query, latency);
+		for (Listener clientListener : this.client.getWatchListeners()) {
+			clientListener.onApplied(this.query, latency);
+		}
 	}
 
 	private void updatePosition(AgentResponse<T> response) {
@@ -370,12 +406,13 @@ public final class Watch<T> implements AutoCloseable {
 		}
 	}
 
-	private void accept(T value) {
+	private boolean accept(T value) {
 		try {
 			this.handler.accept(value);
 			synchronized (this.monitor) {
 				this.current = value;
 			}
+			return true;
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Watch " + this.query + ": the new value was rejected (" + ex.getMessage()
@@ -384,6 +421,7 @@ public final class Watch<T> implements AutoCloseable {
 			for (Listener clientListener : this.client.getWatchListeners()) {
 				clientListener.onRejected(this.query, ex);
 			}
+			return false;
 		}
 	}
 
@@ -419,6 +457,7 @@ public final class Watch<T> implements AutoCloseable {
 		for (Listener clientListener : this.client.getWatchListeners()) {
 			clientListener.onError(this.query, exception, attempt, delay);
 		}
+		due();
 		schedule(delay);
 	}
 
@@ -477,6 +516,18 @@ public final class Watch<T> implements AutoCloseable {
 		default void onRecovered(AgentQuery<?> query) {
 		}
 
+		/**
+		 * Called when the change handler accepted a new value (not the first one, which
+		 * is loaded rather than changed), with how long the change took to apply: from
+		 * when it could first be seen (the answer that carried it arrived, less the time
+		 * the call that fetched it was held back by the rate limit or a backoff) to the
+		 * handler's return.
+		 * @param query the query
+		 * @param latency the apply latency
+		 */
+		default void onApplied(AgentQuery<?> query, Duration latency) {
+		}
+
 	}
 
 	/**
@@ -494,9 +545,7 @@ public final class Watch<T> implements AutoCloseable {
 
 		private Duration timeoutMargin = Duration.ofSeconds(5);
 
-		private int burst = 2;
-
-		private Duration refillInterval = Duration.ofSeconds(15);
+		private WatchRate rate = WatchRate.DEFAULT;
 
 		private Duration initialBackoff = Duration.ofSeconds(1);
 
@@ -506,6 +555,8 @@ public final class Watch<T> implements AutoCloseable {
 		};
 
 		private @Nullable AgentResponse<T> startFrom;
+
+		private LongSupplier ticker = System::nanoTime;
 
 		private Builder(ConsulAgentClient client, AgentQuery<T> query) {
 			this.client = client;
@@ -543,10 +594,17 @@ public final class Watch<T> implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder<T> rateLimit(int burst, Duration refillInterval) {
-			Assert.isTrue(burst >= 1, "'burst' must be at least 1");
-			Assert.isTrue(!refillInterval.isNegative(), "'refillInterval' must not be negative");
-			this.burst = burst;
-			this.refillInterval = refillInterval;
+			return rateLimit(new WatchRate(burst, refillInterval));
+		}
+
+		/**
+		 * Set the token bucket that limits the call rate, one of the {@link WatchRate}
+		 * kinds; {@link WatchRate#DEFAULT} unless set.
+		 * @param rate the rate
+		 * @return this builder
+		 */
+		public Builder<T> rateLimit(WatchRate rate) {
+			this.rate = rate;
 			return this;
 		}
 
@@ -587,6 +645,17 @@ public final class Watch<T> implements AutoCloseable {
 		}
 
 		/**
+		 * Set the source of {@link System#nanoTime()}-like readings that the rate limit
+		 * and the apply latency are measured with, for tests.
+		 * @param ticker the ticker
+		 * @return this builder
+		 */
+		Builder<T> ticker(LongSupplier ticker) {
+			this.ticker = ticker;
+			return this;
+		}
+
+		/**
 		 * Build the watch; it does nothing until {@link Watch#start()}.
 		 * @param handler called with each new value; throwing rejects the value and keeps
 		 * the last good one
@@ -610,12 +679,13 @@ public final class Watch<T> implements AutoCloseable {
 
 		private double tokens;
 
-		private long updated = System.nanoTime();
+		private long updated;
 
-		TokenBucket(int capacity, Duration interval) {
+		TokenBucket(int capacity, Duration interval, long now) {
 			this.capacity = capacity;
 			this.intervalNanos = interval.toNanos();
 			this.tokens = capacity;
+			this.updated = now;
 		}
 
 		/**

@@ -34,6 +34,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.Intention;
 import io.meshnative.connect.agent.internal.Watch;
+import io.meshnative.connect.agent.internal.WatchRate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -64,15 +65,6 @@ import org.jspecify.annotations.Nullable;
 public final class IntentionsWatcher implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(IntentionsWatcher.class);
-
-	/**
-	 * Intention changes decide who may call: a deny must not wait for the default watch
-	 * rate limit (one call per 15 s after a burst of 2), so this watch may call up to
-	 * once a second under churn.
-	 */
-	private static final int BURST = 3;
-
-	private static final Duration REFILL = Duration.ofSeconds(1);
 
 	/**
 	 * The reasons the authorize endpoint gives when no intention matched (Consul
@@ -138,7 +130,7 @@ public final class IntentionsWatcher implements AutoCloseable {
 		}
 		this.watch = Watch.builder(this.client, AgentQuery.intentionMatch("destination", this.service))
 			.wait(this.watchWait)
-			.rateLimit(BURST, REFILL)
+			.rateLimit(WatchRate.CONFIG)
 			.listener(new Watch.Listener() {
 
 				@Override

@@ -35,6 +35,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.DiscoveryChain;
 import io.meshnative.connect.agent.internal.ServiceHealth;
 import io.meshnative.connect.agent.internal.Watch;
+import io.meshnative.connect.agent.internal.WatchRate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -120,6 +121,7 @@ public final class UpstreamEndpoints implements AutoCloseable {
 					.builder(this.client,
 							AgentQuery.discoveryChain(this.upstream, this.datacenter, this.namespace, this.partition))
 					.wait(this.watchWait)
+					.rateLimit(WatchRate.CONFIG)
 					.listener(new Watch.Listener() {
 
 						@Override
@@ -302,7 +304,7 @@ public final class UpstreamEndpoints implements AutoCloseable {
 						AgentQuery.connectHealth(target.service(), true, filter, target.datacenter(),
 								nonDefault(target.namespace()), nonDefault(target.partition())))
 				.wait(UpstreamEndpoints.this.watchWait)
-				.rateLimit(3, Duration.ofSeconds(1))
+				.rateLimit(WatchRate.CONFIG)
 				.build(this::endpointsChanged)
 				.start();
 		}

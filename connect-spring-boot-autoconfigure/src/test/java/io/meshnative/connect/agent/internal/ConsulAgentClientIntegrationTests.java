@@ -40,7 +40,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.meshnative.connect.autoconfigure.TestConsulAgentConnectionDetails;
 import io.meshnative.connect.test.ConsulAgent;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,12 +62,7 @@ class ConsulAgentClientIntegrationTests {
 	 */
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev("limits { http_max_conns_per_client = 400 }");
 
-	private static ConsulAgentClient client;
-
-	@BeforeAll
-	static void createClient() {
-		client = TestConsulAgentConnectionDetails.client(consul);
-	}
+	private static final ConsulAgentClient client = TestConsulAgentConnectionDetails.client(consul);
 
 	@Test
 	void rootsHaveAnActiveRootAndAConsulTrustDomain() {
@@ -141,9 +135,12 @@ class ConsulAgentClientIntegrationTests {
 	void manyBlockedWatchesHoldNoThreadEach() {
 		List<Watch<CaRoots>> watches = new ArrayList<>();
 		List<CaRoots> seen = new CopyOnWriteArrayList<>();
-		try {
+		// room for every watch to hold a long blocking query (no turns)
+		try (ConsulAgentClient roomy = ConsulAgentClient.builder(URI.create(consul.getAgent().getHttpAddress()))
+			.maxWatchConnections(400)
+			.build()) {
 			for (int i = 0; i < 200; i++) {
-				watches.add(Watch.builder(client, AgentQuery.caRoots()).build(seen::add).start());
+				watches.add(Watch.builder(roomy, AgentQuery.caRoots()).build(seen::add).start());
 			}
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> watches.stream().allMatch((watch) -> watch.getLastSuccess() != null));

@@ -193,6 +193,84 @@ class WatchTests {
 	}
 
 	@Test
+	void defaultRateIsTheConfigRateOfABurstOfFiveThenOneCallPer500Ms() {
+		assertThat(WatchRate.DEFAULT).isEqualTo(WatchRate.CONFIG).isEqualTo(new WatchRate(5, Duration.ofMillis(500)));
+		AtomicLong index = new AtomicLong();
+		this.agent.setDispatcher((request) -> {
+			long next = index.incrementAndGet();
+			return roots("r" + next).index(next);
+		});
+		AtomicLong ticker = new AtomicLong();
+		Watch<CaRoots> watch = Watch.builder(this.client, AgentQuery.caRoots()).ticker(ticker::get).build((value) -> {
+		});
+		start(watch);
+		await().atMost(TAKE).until(() -> this.agent.getRequestCount() >= 5);
+		await().during(Duration.ofMillis(700))
+			.atMost(TAKE)
+			.untilAsserted(() -> assertThat(this.agent.getRequestCount()).as("a burst of 5, then no time has passed")
+				.isEqualTo(5));
+		ticker.addAndGet(Duration.ofMillis(500).toNanos());
+		await().atMost(TAKE).until(() -> this.agent.getRequestCount() >= 6);
+		await().during(Duration.ofMillis(700))
+			.atMost(TAKE)
+			.untilAsserted(() -> assertThat(this.agent.getRequestCount()).as("one call per 500 ms").isEqualTo(6));
+	}
+
+	@Test
+	void appliedChangeReportsTheHandlerTimePlusTheTimeItsCallWasHeldBack() {
+		this.agent.enqueue(roots("a").index(1));
+		this.agent.enqueue(FakeResponse.status(500, "boom"));
+		this.agent.enqueue(roots("b").index(2));
+		AtomicLong offset = new AtomicLong();
+		Duration handling = Duration.ofSeconds(3);
+		List<CaRoots> seen = new CopyOnWriteArrayList<>();
+		start(watch(AgentQuery.caRoots()).backoff(Duration.ofMillis(200), Duration.ofMillis(200))
+			.ticker(() -> System.nanoTime() + offset.get())
+			.listener(this.listener)
+			.build((value) -> {
+				if (value.activeRootId().equals("b")) {
+					offset.addAndGet(handling.toNanos());
+				}
+				seen.add(value);
+			}));
+		await().atMost(TAKE).until(() -> !this.listener.applied.isEmpty());
+		assertThat(seen).extracting(CaRoots::activeRootId).containsExactly("a", "b");
+		assertThat(this.listener.delays).hasSize(1);
+		Duration heldBack = this.listener.delays.get(0);
+		assertThat(this.listener.applied).as("the first value is loaded, not applied as a change").hasSize(1);
+		assertThat(this.listener.applied.get(0)).as("handler time %s plus backoff %s", handling, heldBack)
+			.isGreaterThanOrEqualTo(handling.plus(heldBack))
+			.isLessThan(handling.plus(heldBack).plus(TAKE));
+	}
+
+	@Test
+	void unchangedAndRejectedValuesAreNotReportedAsApplied() {
+		this.agent.enqueue(roots("a").index(1));
+		this.agent.enqueue(roots("a").index(2));
+		this.agent.enqueue(roots("bad").index(3));
+		this.agent.enqueue(roots("c").index(4));
+		List<String> appliedQueries = new CopyOnWriteArrayList<>();
+		this.client.addWatchListener(new Watch.Listener() {
+
+			@Override
+			public void onApplied(AgentQuery<?> query, Duration latency) {
+				appliedQueries.add(query.getPath());
+			}
+
+		});
+		start(watch(AgentQuery.caRoots()).listener(this.listener).build((value) -> {
+			if (value.activeRootId().equals("bad")) {
+				throw new IllegalArgumentException("malformed");
+			}
+		}));
+		await().atMost(TAKE).until(() -> this.agent.getRequestCount() >= 5);
+		assertThat(this.listener.rejected).hasSize(1);
+		assertThat(this.listener.applied).as("only c").hasSize(1);
+		assertThat(appliedQueries).as("the client's listeners hear it too")
+			.containsExactly("/v1/agent/connect/ca/roots");
+	}
+
+	@Test
 	void hashStyleWatchSendsHashAndNeverIndex() {
 		this.agent.enqueue(FakeResponse.json(service("v1")).contentHash("h1").index(99));
 		this.agent.enqueue(FakeResponse.json(service("v2")).contentHash("h2"));
@@ -342,6 +420,8 @@ class WatchTests {
 
 		final List<RuntimeException> rejected = new CopyOnWriteArrayList<>();
 
+		final List<Duration> applied = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void onError(AgentQuery<?> query, ConsulAgentException exception, int consecutiveFailures,
 				Duration retryIn) {
@@ -353,6 +433,11 @@ class WatchTests {
 		@Override
 		public void onRejected(AgentQuery<?> query, RuntimeException exception) {
 			this.rejected.add(exception);
+		}
+
+		@Override
+		public void onApplied(AgentQuery<?> query, Duration latency) {
+			this.applied.add(latency);
 		}
 
 	}

@@ -36,11 +36,13 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ConnectClientAutoConfiguration} against a real agent.
+ * Integration tests of the beans {@link ConnectClientAutoConfiguration} contributes,
+ * against a real agent (the identity starts with the context).
+ * {@link ConnectClientAutoConfigurationTests} covers what needs no agent.
  *
  * @author connect-spring-boot authors
  */
-class ConnectClientAutoConfigurationIntegrationTests {
+class ClientWiringIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -88,14 +90,6 @@ class ConnectClientAutoConfigurationIntegrationTests {
 			assertThat(context).hasSingleBean(ConnectUpstreams.class);
 			assertThat(context.getBean(ConnectUpstreams.class))
 				.isSameAs(context.getBean("customUpstreams", ConnectUpstreams.class));
-		});
-	}
-
-	@Test
-	void connectOffSwitchDisablesClients() {
-		this.contextRunner.withPropertyValues("connect.enabled=false").run((context) -> {
-			assertThat(context).doesNotHaveBean(ConnectUpstreams.class);
-			assertThat(context).doesNotHaveBean(ConnectClientFactory.class);
 		});
 	}
 

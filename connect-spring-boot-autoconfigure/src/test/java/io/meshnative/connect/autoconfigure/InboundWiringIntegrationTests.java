@@ -40,12 +40,14 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ConnectIdentityAutoConfiguration} and
- * {@link ConnectInboundAutoConfiguration} against a real agent.
+ * Integration tests of the beans {@link ConnectIdentityAutoConfiguration} and
+ * {@link ConnectInboundAutoConfiguration} contribute to servlet, reactive and non-web
+ * applications, against a real agent (the identity starts with the context).
+ * {@link ConnectInboundAutoConfigurationTests} covers what needs no agent.
  *
  * @author connect-spring-boot authors
  */
-class ConnectInboundAutoConfigurationIntegrationTests {
+class InboundWiringIntegrationTests {
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
@@ -108,18 +110,6 @@ class ConnectInboundAutoConfigurationIntegrationTests {
 	}
 
 	@Test
-	void connectOffSwitchDisablesEverything() {
-		new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
-			.withPropertyValues(properties("off"))
-			.withPropertyValues("connect.enabled=false")
-			.run((context) -> {
-				assertThat(context).doesNotHaveBean(ConsulAgentClient.class);
-				assertThat(context).doesNotHaveBean(ConnectIdentityManager.class);
-				assertThat(context).doesNotHaveBean("connectWebServerSslCustomizer");
-			});
-	}
-
-	@Test
 	void userAuthorizerIsUsed() {
 		new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
 			.withPropertyValues(properties("custom"))
@@ -129,16 +119,6 @@ class ConnectInboundAutoConfigurationIntegrationTests {
 				assertThat(context.getBean(ConnectAuthorizer.class))
 					.isSameAs(context.getBean("customAuthorizer", ConnectAuthorizer.class));
 			});
-	}
-
-	@Test
-	void missingServiceNameFails() {
-		new WebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
-			.withPropertyValues("connect.agent.address=" + consul.getAgent().start().getHttpAddress())
-			.run((context) -> assertThat(context).hasFailed()
-				.getFailure()
-				.rootCause()
-				.hasMessageContaining("connect.service-name is not set"));
 	}
 
 	private static String[] properties(String service) {

@@ -26,9 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
-import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -41,14 +39,12 @@ import org.springframework.core.io.ClassPathResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ConsulConnectAutoConfiguration}.
+ * Tests for {@link ConsulConnectAutoConfiguration}, with no agent: the agent client is
+ * created but not called. {@link AgentConnectionIntegrationTests} calls a real one.
  *
  * @author connect-spring-boot authors
  */
-class ConsulConnectAutoConfigurationIntegrationTests {
-
-	@RegisterExtension
-	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
+class ConsulConnectAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ConsulConnectAutoConfiguration.class));
@@ -61,13 +57,6 @@ class ConsulConnectAutoConfigurationIntegrationTests {
 				.isEqualTo(URI.create("http://127.0.0.1:8500"));
 			assertThat(context.getBean(ConsulAgentConnectionDetails.class).getToken()).isNull();
 		});
-	}
-
-	@Test
-	void clientTalksToTheConfiguredAgent() {
-		this.contextRunner.withPropertyValues("connect.agent.address=" + consul.getAgent().start().getHttpAddress())
-			.run((context) -> assertThat(context.getBean(ConsulAgentClient.class).getCaRoots().trustDomain())
-				.isEqualTo(consul.getAgent().getTrustDomain()));
 	}
 
 	@Test
