@@ -60,9 +60,10 @@ import org.springframework.context.ApplicationListener;
  * only once at start-up (its heartbeat re-registers only with TTL checks, and then
  * without {@code Connect.Native}). Whenever a watch on the agent recovers after failures
  * (every blocking query fails while the agent is away), the registrar asks the agent for
- * the instance and registers it again if the agent answers 404, retrying every
- * {@value #RETRY_SECONDS} seconds while the agent cannot be asked. It stops once Spring
- * Cloud Consul's registration stops (the application deregisters before shutting down).
+ * the instance and registers it again if the agent answers 404, retrying while the agent
+ * cannot be asked or refuses the registration (after {@value #RETRY_SECONDS} seconds,
+ * doubling up to {@value #MAX_RETRY_SECONDS}). It stops once Spring Cloud Consul's
+ * registration stops (the application deregisters before shutting down).
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -71,7 +72,9 @@ public final class ConnectNativeRegistrar implements ApplicationListener<Instanc
 
 	static final int RETRY_SECONDS = 2;
 
-	private static final int MAX_ATTEMPTS = 30;
+	static final int MAX_RETRY_SECONDS = 30;
+
+	private static final int WARN_AFTER_ATTEMPTS = 10;
 
 	private static final Log logger = LogFactory.getLog(ConnectNativeRegistrar.class);
 
@@ -154,23 +157,23 @@ public final class ConnectNativeRegistrar implements ApplicationListener<Instanc
 	}
 
 	private void check(int attempt) {
+		boolean done;
 		try {
-			if (reregisterIfLost()) {
-				this.checkPending.set(false);
-			}
-			else if (attempt < MAX_ATTEMPTS) {
-				schedule(attempt + 1, RETRY_SECONDS);
-			}
-			else {
-				this.checkPending.set(false);
-				logger.warn("Gave up checking the registration with the Consul agent after " + attempt
-						+ " attempts; the next time the agent comes back the check runs again");
-			}
+			done = reregisterIfLost();
 		}
 		catch (RuntimeException ex) {
-			this.checkPending.set(false);
+			done = false;
 			logger.warn("Could not check the registration with the Consul agent: " + ex.getMessage(), ex);
 		}
+		if (done || this.closed) {
+			this.checkPending.set(false);
+			return;
+		}
+		if (attempt == WARN_AFTER_ATTEMPTS) {
+			logger.warn("The Consul agent has not confirmed the registration after " + attempt
+					+ " attempts; still trying every " + MAX_RETRY_SECONDS + " seconds");
+		}
+		schedule(attempt + 1, Math.min(MAX_RETRY_SECONDS, (long) RETRY_SECONDS << Math.min(attempt - 1, 4)));
 	}
 
 	/**

@@ -20,6 +20,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.test.FakeConsulAgent;
@@ -52,6 +53,8 @@ class ConnectNativeRegistrarTests {
 
 	private final AtomicBoolean running = new AtomicBoolean(true);
 
+	private final AtomicInteger refusals = new AtomicInteger();
+
 	private FakeConsulAgent agent;
 
 	private ConsulAgentClient client;
@@ -62,6 +65,9 @@ class ConnectNativeRegistrarTests {
 	void start() {
 		this.agent = FakeConsulAgent.start().setDispatcher((request) -> {
 			if (request.path().equals("/v1/agent/service/register")) {
+				if (this.refusals.getAndDecrement() > 0) {
+					return FakeResponse.status(500, "rpc error: No cluster leader");
+				}
 				this.known.set(true);
 				return FakeResponse.status(200, "");
 			}
@@ -105,6 +111,15 @@ class ConnectNativeRegistrarTests {
 		await().atMost(Duration.ofSeconds(10)).until(this.known::get);
 		assertThat(registrations()).hasSize(2)
 			.allSatisfy((request) -> assertThat(request.body()).contains("\"Native\":true").contains("\"web-1\""));
+	}
+
+	@Test
+	void keepsTryingWhileTheAgentRefusesTheRegistration() {
+		this.known.set(false);
+		this.refusals.set(2);
+		this.registrar.agentRecovered();
+		await().atMost(Duration.ofSeconds(20)).until(this.known::get);
+		assertThat(registrations()).hasSize(4);
 	}
 
 	@Test
