@@ -51,8 +51,9 @@ public final class ConnectRegistrationAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectNativeRegistrar connectNativeRegistrar(ConsulAgentClient client,
-			ObjectProvider<ConsulAutoRegistration> registration) {
-		return new ConnectNativeRegistrar(client, registration);
+			ObjectProvider<ConsulAutoRegistration> registration,
+			ObjectProvider<ConsulAutoServiceRegistration> lifecycle) {
+		return new ConnectNativeRegistrar(client, registration, lifecycle);
 	}
 
 	@Bean

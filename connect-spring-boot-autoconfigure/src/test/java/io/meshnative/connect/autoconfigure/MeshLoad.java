@@ -35,12 +35,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @author connect-spring-boot authors
  */
-final class MeshLoad implements AutoCloseable {
+public final class MeshLoad implements AutoCloseable {
 
 	/**
 	 * Number of load threads the resilience tests use.
 	 */
-	static final int THREADS = 8;
+	public static final int THREADS = 8;
 
 	/**
 	 * One request in this many opens a new connection. With one in two, the full TLS
@@ -50,15 +50,30 @@ final class MeshLoad implements AutoCloseable {
 	 */
 	static final int NEW_CONNECTION_EVERY = 4;
 
-	final List<Failure> failures = new CopyOnWriteArrayList<>();
+	/**
+	 * The failures, in the order they happened.
+	 */
+	public final List<Failure> failures = new CopyOnWriteArrayList<>();
 
-	final AtomicLong sent = new AtomicLong();
+	/**
+	 * Requests sent.
+	 */
+	public final AtomicLong sent = new AtomicLong();
 
-	final AtomicLong answered = new AtomicLong();
+	/**
+	 * Requests answered as expected.
+	 */
+	public final AtomicLong answered = new AtomicLong();
 
-	final AtomicLong newConnections = new AtomicLong();
+	/**
+	 * Requests sent on a new connection.
+	 */
+	public final AtomicLong newConnections = new AtomicLong();
 
-	final AtomicLong reusedRequests = new AtomicLong();
+	/**
+	 * Requests sent on a kept-alive connection.
+	 */
+	public final AtomicLong reusedRequests = new AtomicLong();
 
 	private final MeshTestClient caller;
 
@@ -78,7 +93,16 @@ final class MeshLoad implements AutoCloseable {
 
 	private long stoppedAt;
 
-	MeshLoad(MeshTestClient caller, int port, String path, int threads, Predicate<MeshTestClient.Response> expected) {
+	/**
+	 * Create a load, not started yet.
+	 * @param caller the client the load calls with
+	 * @param port the port it calls
+	 * @param path the path it calls
+	 * @param threads the number of threads
+	 * @param expected which answers are the expected ones
+	 */
+	public MeshLoad(MeshTestClient caller, int port, String path, int threads,
+			Predicate<MeshTestClient.Response> expected) {
 		this.caller = caller;
 		this.port = port;
 		this.path = path;
@@ -88,7 +112,11 @@ final class MeshLoad implements AutoCloseable {
 		}
 	}
 
-	MeshLoad start() {
+	/**
+	 * Start the load.
+	 * @return this load
+	 */
+	public MeshLoad start() {
 		this.startedAt = System.nanoTime();
 		this.threads.forEach(Thread::start);
 		return this;
@@ -152,11 +180,20 @@ final class MeshLoad implements AutoCloseable {
 		return this.lastAnswer;
 	}
 
-	long failuresSince(long nanoTime) {
+	/**
+	 * Return the number of failures since a point in time.
+	 * @param nanoTime the point in time, from {@link System#nanoTime()}
+	 * @return the number of failures
+	 */
+	public long failuresSince(long nanoTime) {
 		return this.failures.stream().filter((failure) -> failure.at() >= nanoTime).count();
 	}
 
-	void stop() throws InterruptedException {
+	/**
+	 * Stop the load and wait for its threads.
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public void stop() throws InterruptedException {
 		this.running = false;
 		for (Thread thread : this.threads) {
 			thread.join(30_000);
@@ -166,12 +203,20 @@ final class MeshLoad implements AutoCloseable {
 		}
 	}
 
-	double rate() {
+	/**
+	 * Return the rate of requests sent, per second.
+	 * @return the rate
+	 */
+	public double rate() {
 		long end = (this.stoppedAt != 0) ? this.stoppedAt : System.nanoTime();
 		return this.sent.get() / (Duration.ofNanos(end - this.startedAt).toMillis() / 1000.0);
 	}
 
-	String summary() {
+	/**
+	 * Return a summary of the load.
+	 * @return the summary
+	 */
+	public String summary() {
 		return String.format(java.util.Locale.ROOT,
 				"%d sent, %d answered as expected, %d failed, %d on new connections, %d on kept-alive ones, "
 						+ "%.0f req/s over %.1f s with %d threads, 0 retries",
@@ -187,7 +232,13 @@ final class MeshLoad implements AutoCloseable {
 		stop();
 	}
 
-	record Failure(long at, String what) {
+	/**
+	 * A failed request.
+	 *
+	 * @param at when it failed, from {@link System#nanoTime()}
+	 * @param what what went wrong
+	 */
+	public record Failure(long at, String what) {
 
 	}
 

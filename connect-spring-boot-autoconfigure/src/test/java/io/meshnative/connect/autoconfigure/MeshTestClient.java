@@ -48,7 +48,7 @@ import org.springframework.boot.ssl.pem.PemSslStoreBundle;
  *
  * @author connect-spring-boot authors
  */
-final class MeshTestClient {
+public final class MeshTestClient {
 
 	private final SSLContext sslContext;
 
@@ -63,7 +63,13 @@ final class MeshTestClient {
 		return new MeshTestClient(bundle.createSslContext());
 	}
 
-	static MeshTestClient of(LeafCertificate leaf, CaRoots roots) {
+	/**
+	 * Create a client that presents a leaf and trusts the given roots.
+	 * @param leaf the leaf to present
+	 * @param roots the roots to trust
+	 * @return the client
+	 */
+	public static MeshTestClient of(LeafCertificate leaf, CaRoots roots) {
 		return of(PemContent.of(leaf.certPem()).getCertificates(), leaf.privateKey(), roots(roots));
 	}
 
@@ -74,7 +80,14 @@ final class MeshTestClient {
 			.toList();
 	}
 
-	Response get(int port, String path) throws IOException {
+	/**
+	 * Send {@code GET} on a new connection.
+	 * @param port the port on {@code 127.0.0.1}
+	 * @param path the path
+	 * @return the response
+	 * @throws IOException on a failure
+	 */
+	public Response get(int port, String path) throws IOException {
 		try (Connection connection = open(port)) {
 			return connection.get(path);
 		}
@@ -86,7 +99,13 @@ final class MeshTestClient {
 		}
 	}
 
-	Connection open(int port) throws IOException {
+	/**
+	 * Open a connection that can carry several requests.
+	 * @param port the port on {@code 127.0.0.1}
+	 * @return the connection
+	 * @throws IOException on a failure
+	 */
+	public Connection open(int port) throws IOException {
 		return open(port, null);
 	}
 
@@ -100,11 +119,21 @@ final class MeshTestClient {
 		return new Connection(socket);
 	}
 
-	record Response(int status, Map<String, String> headers, String body) {
+	/**
+	 * A response.
+	 *
+	 * @param status the status
+	 * @param headers the headers, names in lower case
+	 * @param body the body
+	 */
+	public record Response(int status, Map<String, String> headers, String body) {
 
 	}
 
-	static final class Connection implements AutoCloseable {
+	/**
+	 * A connection kept open for several requests.
+	 */
+	public static final class Connection implements AutoCloseable {
 
 		private final SSLSocket socket;
 
@@ -118,11 +147,21 @@ final class MeshTestClient {
 			this.out = socket.getOutputStream();
 		}
 
-		SSLSocket getSocket() {
+		/**
+		 * Return the TLS socket.
+		 * @return the socket
+		 */
+		public SSLSocket getSocket() {
 			return this.socket;
 		}
 
-		Response get(String path) throws IOException {
+		/**
+		 * Send {@code GET} on this connection.
+		 * @param path the path
+		 * @return the response
+		 * @throws IOException on a failure
+		 */
+		public Response get(String path) throws IOException {
 			return request("GET", path, Collections.emptyMap());
 		}
 

@@ -587,8 +587,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	/**
-	 * Add a listener told about the failures of every {@link Watch} on this client, in
-	 * addition to each watch's own listener.
+	 * Add a listener told about the failures and recoveries of every {@link Watch} on
+	 * this client, in addition to each watch's own listener.
 	 * @param listener the listener
 	 */
 	public void addWatchListener(Watch.Listener listener) {

@@ -363,6 +363,9 @@ public final class Watch<T> implements AutoCloseable {
 		}
 		if (recovered) {
 			this.listener.onRecovered(this.query);
+			for (Listener clientListener : this.client.getWatchListeners()) {
+				clientListener.onRecovered(this.query);
+			}
 		}
 		due();
 		next();
