@@ -25,19 +25,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import io.meshnative.connect.agent.internal.AgentService;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.autoconfigure.Departures;
 import io.meshnative.connect.test.ConsulAgentExtension;
-import io.meshnative.connect.test.FixedRateLoad;
-import io.meshnative.connect.test.JavaProcess;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,9 +44,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Instances leaving under steady load, through connect-proxy's upstream listeners: three
@@ -75,20 +69,14 @@ class ProxyDepartureIntegrationTests {
 
 	static final String SERVICE = "backend";
 
-	static final int THREADS = 6;
-
-	static final double RATE = 150;
-
 	static final int REQUESTS_PER_CONNECTION = 20;
 
 	@RegisterExtension
 	static final ConsulAgentExtension consul = ConsulAgentExtension.dev();
 
-	private static final List<Backend> backends = new ArrayList<>();
+	private static Departures backends;
 
 	private static final List<ConfigurableApplicationContext> proxies = new ArrayList<>();
-
-	private static int nextId = 1;
 
 	private static ConsulAgentClient client;
 
@@ -106,9 +94,8 @@ class ProxyDepartureIntegrationTests {
 			.putConfigEntry(Map.of("Kind", "service-intentions", "Name", SERVICE, "Sources",
 					List.of(Map.of("Name", "departure-http", "Action", "allow"),
 							Map.of("Name", "departure-tcp", "Action", "allow"))));
-		for (int i = 0; i < 3; i++) {
-			startBackend();
-		}
+		backends = new Departures(consul.getAgent(), SERVICE);
+		backends.startBackends(3);
 		app = ProxyMesh.plainApp("departure-app");
 		httpPort = ProxyMesh.freePort();
 		tcpPort = ProxyMesh.freePort();
@@ -118,15 +105,14 @@ class ProxyDepartureIntegrationTests {
 				app.getAddress().getPort(), List.of(upstream(tcpPort, "tcp")));
 		proxies.add(ProxyMesh.startProxy(consul.getAgent(), "departure-http-proxy"));
 		proxies.add(ProxyMesh.startProxy(consul.getAgent(), "departure-tcp-proxy"));
-		for (Backend backend : backends) {
-			awaitPassing(backend);
-		}
 	}
 
 	@AfterAll
 	static void stopBackendsAndProxies() {
 		proxies.forEach(ConfigurableApplicationContext::close);
-		backends.forEach((backend) -> backend.process().close());
+		if (backends != null) {
+			backends.close();
+		}
 		if (app != null) {
 			app.stop(0);
 		}
@@ -138,13 +124,15 @@ class ProxyDepartureIntegrationTests {
 	}
 
 	static Stream<Arguments> cases() {
-		return Stream.of(Arguments.of("proxy-http", Departure.GRACEFUL), Arguments.of("proxy-http", Departure.SIGKILL),
-				Arguments.of("proxy-tcp", Departure.GRACEFUL), Arguments.of("proxy-tcp", Departure.SIGKILL));
+		return Stream.of(Arguments.of("proxy-http", Departures.Departure.GRACEFUL),
+				Arguments.of("proxy-http", Departures.Departure.SIGKILL),
+				Arguments.of("proxy-tcp", Departures.Departure.GRACEFUL),
+				Arguments.of("proxy-tcp", Departures.Departure.SIGKILL));
 	}
 
 	@ParameterizedTest(name = "{0} {1}")
 	@MethodSource("cases")
-	void oneInstanceLeavesWhileAnotherJoins(String arm, Departure departure) {
+	void oneInstanceLeavesWhileAnotherJoins(String arm, Departures.Departure departure) {
 		AtomicLong resent = new AtomicLong();
 		List<TcpClient> tcpClients = new ArrayList<>();
 		Callable<String> request;
@@ -175,119 +163,16 @@ class ProxyDepartureIntegrationTests {
 			request = () -> clients.get().get("/id");
 		}
 		try {
-			await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> request.call() != null);
-			run(arm, departure, request, resent);
+			backends.run(arm, departure, request, resent::get);
 		}
 		finally {
 			tcpClients.forEach(TcpClient::close);
 		}
 	}
 
-	private void run(String arm, Departure departure, Callable<String> request, AtomicLong resent) {
-		List<Backend> before = List.copyOf(backends);
-		try (FixedRateLoad load = FixedRateLoad.start(arm, THREADS, RATE, request)) {
-			await().atMost(Duration.ofSeconds(60))
-				.until(() -> load.answered() >= 3 * RATE && before.stream().allMatch((b) -> load.answers(b.id()) > 0));
-			long resentBefore = resent.get();
-			Backend leaving = before.get(0);
-			Backend joining = startBackend();
-			departure.apply(leaving.process());
-			backends.remove(leaving);
-			long stopped = System.nanoTime();
-			awaitPassing(joining);
-			long passing = System.nanoTime();
-			await().atMost(Duration.ofSeconds(60)).until(() -> {
-				Long last = load.lastAnswered(joining.id());
-				return last != null && last > stopped && System.nanoTime() - passing >= TimeUnit.SECONDS.toNanos(3);
-			});
-			FixedRateLoad.Result result = load.stop();
-			System.out.printf("[measure] departure arm=%s case=%s %s resent=%d (stopped %s, joined %s)%n", arm,
-					departure.slug(), result.describe(), resent.get() - resentBefore, leaving.id(), joining.id());
-			result.failures().forEach((failure) -> System.out.println("[measure] departure failure: " + failure));
-			assertThat(result.rate())
-				.as("rate achieved (the target is %s req/s; the machine is too loaded below 50)", RATE)
-				.isGreaterThanOrEqualTo(50);
-			if (departure == Departure.GRACEFUL) {
-				assertThat(result.failed()).as("failed requests: %s", result.failures()).isZero();
-			}
-			else {
-				assertThat(result.failed()).as("failed requests: %s", result.failures())
-					.isLessThanOrEqualTo(result.sent() / 100);
-			}
-			assertThat(result.answers()).containsKey(joining.id());
-		}
-		finally {
-			if (departure == Departure.SIGKILL) {
-				client.deregisterService(before.get(0).id());
-			}
-		}
-	}
-
 	private static AgentService.Upstream upstream(int port, @Nullable String protocol) {
 		return new AgentService.Upstream(null, SERVICE, null, null, null, null, "127.0.0.1", port, null,
 				(protocol != null) ? Map.of("protocol", protocol) : null);
-	}
-
-	private static Backend startBackend() {
-		String id = SERVICE + "-" + nextId++;
-		Backend backend = new Backend(id,
-				DepartureBackend.start(URI.create(consul.getAgent().getHttpAddress()), SERVICE, id));
-		backends.add(backend);
-		return backend;
-	}
-
-	private static void awaitPassing(Backend backend) {
-		await().atMost(Duration.ofSeconds(120))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> passing(backend.id()) || !backend.process().isAlive());
-		assertThat(backend.process().isAlive()).as("%s is running (log: %s)", backend.id(), backend.process().getLog())
-			.isTrue();
-	}
-
-	private static boolean passing(String id) {
-		return consul.getAgent()
-			.request("GET", "/v1/health/connect/" + SERVICE + "?passing", null)
-			.contains("\"" + id + "\"");
-	}
-
-	/**
-	 * How an instance leaves.
-	 */
-	enum Departure {
-
-		/**
-		 * {@code SIGTERM}: Spring's graceful shutdown.
-		 */
-		GRACEFUL,
-
-		/**
-		 * {@code SIGKILL}: the process ends at once.
-		 */
-		SIGKILL;
-
-		String slug() {
-			return name().toLowerCase(Locale.ROOT);
-		}
-
-		void apply(JavaProcess process) {
-			if (this == GRACEFUL) {
-				process.terminate(60);
-			}
-			else {
-				process.kill();
-			}
-		}
-
-	}
-
-	/**
-	 * A backend instance.
-	 *
-	 * @param id its instance ID
-	 * @param process its JVM
-	 */
-	record Backend(String id, JavaProcess process) {
-
 	}
 
 	/**
