@@ -27,6 +27,7 @@ import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.identity.SpiffeId;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -59,6 +60,8 @@ final class MeshHttpClients implements AutoCloseable {
 
 	private final Map<Key, Client> clients = new ConcurrentHashMap<>();
 
+	private final Duration retireDelay;
+
 	/**
 	 * Event loops of our own: an application's Reactor Netty global resources are
 	 * disposed when any of its contexts closes, which would strand connections of clients
@@ -68,8 +71,20 @@ final class MeshHttpClients implements AutoCloseable {
 			true);
 
 	MeshHttpClients(ConnectIdentityManager identityManager, ConnectClientListener listener) {
+		this(identityManager, listener, DEFAULT_RESPONSE_TIMEOUT);
+	}
+
+	/**
+	 * Create the clients.
+	 * @param identityManager the identity
+	 * @param listener told about connections
+	 * @param retireDelay how long a pool whose destination's limits changed is kept for
+	 * the requests that picked it before the change
+	 */
+	MeshHttpClients(ConnectIdentityManager identityManager, ConnectClientListener listener, Duration retireDelay) {
 		this.identityManager = identityManager;
 		this.listener = listener;
+		this.retireDelay = retireDelay;
 	}
 
 	/**
@@ -84,10 +99,39 @@ final class MeshHttpClients implements AutoCloseable {
 	 * @return the HTTP client
 	 */
 	HttpClient httpClient(SpiffeId expected, UpstreamPolicy policy) {
-		return this.clients
-			.computeIfAbsent(new Key(expected, policy.maxConnections(), policy.maxPendingRequests()),
-					this::createClient)
-			.http();
+		Key key = new Key(expected, policy.maxConnections(), policy.maxPendingRequests());
+		Client client = this.clients.get(key);
+		if (client == null) {
+			client = this.clients.computeIfAbsent(key, this::createClient);
+			retireOthers(key);
+		}
+		return client.http();
+	}
+
+	/**
+	 * Dispose of the pools of the same destination with other limits (its
+	 * {@code service-defaults} changed), once the requests that picked them before the
+	 * change have had the default response timeout to end: a pool's connections close
+	 * when idle, but the pool itself would otherwise stay until the application stops.
+	 * @param current the destination's current key
+	 */
+	private void retireOthers(Key current) {
+		for (Map.Entry<Key, Client> entry : this.clients.entrySet()) {
+			Key key = entry.getKey();
+			if (key.expected().equals(current.expected()) && !key.equals(current)
+					&& this.clients.remove(key, entry.getValue())) {
+				ConnectionProvider provider = entry.getValue().provider();
+				Mono.delay(this.retireDelay).then(provider.disposeLater()).subscribe();
+			}
+		}
+	}
+
+	/**
+	 * Return the number of pools.
+	 * @return the number of pools
+	 */
+	int pools() {
+		return this.clients.size();
 	}
 
 	private Client createClient(Key key) {
