@@ -48,8 +48,12 @@ import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
- * Load driver for the end-to-end arms. Three modes, each with a warm-up that is not
- * counted:
+ * Java load driver. {@code scripts/bench} uses it only for the rows "via
+ * {@code @ConnectClient}" (a Java caller by nature) and its transport for the readiness
+ * probe: the keep-alive, fixed-rate and churn figures of every arm are vegeta's
+ * ({@link Vegeta}), because this driver, one JSSE thread per connection on one core, was
+ * the bottleneck (issue 17). It reports its own CPU time in the measured interval as the
+ * generator's. Three modes, each with a warm-up that is not counted:
  * <ul>
  * <li>{@code throughput}: closed loop, as fast as possible over a fixed number of
  * kept-alive connections; reports requests per second.</li>

@@ -139,7 +139,7 @@ final class Report {
 			.append(BenchServerApplication.RESPONSE_SIZE)
 			.append(" bytes (`GET /bytes`).\n");
 		md.append("- Placement: the server side (the app; in arms 4 and 5 also its `-sidecar-for` proxy) runs pinned ")
-			.append("to CPU 1; the caller side (the load driver; in arms 4 and 5 also the caller's upstream proxy) ")
+			.append("to CPU 1; the caller side (the load generator; in arms 4 and 5 also the caller's upstream proxy) ")
 			.append("to CPU 0, as if each side had a host of one core. The Consul agent is not pinned.\n");
 		md.append("- Arm 5 has the shape of arm 4 with this project's `connect-proxy` in both places, each in its own ")
 			.append("JVM (the runnable jar, JDK 17, the servers' heap and GC flags, default logging): ")
@@ -152,9 +152,10 @@ final class Report {
 			.append("because Go checks the server leaf's DNS/IP SAN against the dialed host and Consul leaves have ")
 			.append("only a SPIFFE URI SAN; the servers still verify the client chain). Keep-alive throughput: ")
 			.append("`-rate=0`, as many workers as connections (closed loop). Fixed rate: `-rate=1000/1s`, vegeta ")
-			.append("sends each request when due and starts more workers (up to 4x the connections, each with a ")
-			.append("connection of its own) when all are busy, so latencies are not hidden by a full pool; hits it ")
-			.append("could not send count as errors (\"overloaded\"). Latencies from vegeta's results, in an ")
+			.append("sends each request when due and starts more workers (up to 4x the connections) when all are ")
+			.append("busy; their requests wait for one of the connections and the wait counts in their latency. ")
+			.append("Hits it could not send (all workers stuck) count as errors (\"overloaded\"). Latencies from ")
+			.append("vegeta's results, in an ")
 			.append("HdrHistogram. Churn: `-keepalive=false` (Go sends `Connection: close` and dials a new ")
 			.append("connection per request) without `-session-tickets` (vegeta then sets no ")
 			.append("`ClientSessionCache`), so every connection is a full TLS handshake.\n");
@@ -198,8 +199,8 @@ final class Report {
 
 	private void keepAlive(StringBuilder md) {
 		md.append("## Keep-alive: max throughput and latency at a fixed rate\n\n");
-		md.append("\"overloaded\": the arm could not sustain the fixed rate (requests were still unsent 5 s after ")
-			.append("the end, counted as errors), so its latencies mean nothing. ");
+		md.append("\"overloaded\": the arm could not sustain the fixed rate (the generator fell more than 2 % ")
+			.append("behind it, or requests failed; both count as errors), so its latencies mean nothing. ");
 		md.append("Ratios: \"x static\" against arm 2 on the same server, JDK and TLS provider (plain and sidecar ")
 			.append("against static Tomcat/JSSE on JDK 17), \"x sidecar\" against arm 4. Added p99 is this arm's ")
 			.append("p99 minus that of its static arm. Server CPU is user+system time of the server-side processes ")

@@ -108,7 +108,10 @@ final class Settings {
 	 */
 	double[] times(String mode) {
 		if (this.smoke) {
-			return new double[] { 1, (mode.equals("warmup") && this.warmupSeconds > 0) ? this.warmupSeconds : 1.5 };
+			if (mode.equals("warmup")) {
+				return new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : 1 };
+			}
+			return new double[] { 1, 1.5 };
 		}
 		return switch (mode) {
 			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 30) };
