@@ -200,14 +200,24 @@ public final class BenchRunner {
 	 */
 	private Cpu.Quietness quietness(boolean first) {
 		Cpu.Quietness quietness = Cpu.Quietness.sample(this.settings.smoke ? 1 : 3);
-		boolean quiet = quietness.quiet() && (!first || quietness.loadAverage1() <= Cpu.LOAD_AVERAGE_LIMIT);
+		List<String> reasons = new ArrayList<>();
+		if (!quietness.quiet()) {
+			reasons.add(String.format(Locale.ROOT, "%.2f cores used outside the benchmark > %.1f",
+					quietness.foreignCores(), Cpu.FOREIGN_LIMIT));
+		}
+		if (first && quietness.loadAverage1() > Cpu.LOAD_AVERAGE_LIMIT) {
+			reasons.add("1-minute load average " + quietness.loadAverage1() + " > " + Cpu.LOAD_AVERAGE_LIMIT
+					+ " before the first arm");
+		}
+		boolean quiet = reasons.isEmpty();
 		quietness = quietness.judged(quiet);
-		progress("  before the arm: " + quietness.describe() + (quiet ? "" : " -- NOT QUIET"));
+		String why = String.join("; ", reasons);
+		progress("  before the arm: " + quietness.describe() + (quiet ? "" : " -- NOT QUIET: " + why));
 		if (!quiet) {
-			System.err.println("[bench] WARNING: the machine is not quiet (" + quietness.describe()
+			System.err.println("[bench] WARNING: the machine is not quiet (" + why
 					+ "); the figures of this arm are marked \"not quiet\"");
 			if (this.settings.requireQuiet) {
-				throw new NotQuietException("not quiet before the arm: " + quietness.describe());
+				throw new NotQuietException("not quiet before the arm: " + why + " (" + quietness.describe() + ")");
 			}
 		}
 		return quietness;
