@@ -28,7 +28,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,14 +77,17 @@ public final class BenchRunner {
 
 	private final List<String> log = new ArrayList<>();
 
+	private final Vegeta vegeta;
+
 	private @Nullable ConsulAgent agent;
 
 	private @Nullable ConsulAgentClient client;
 
-	private BenchRunner(Settings settings, Path work, String classpath) {
+	private BenchRunner(Settings settings, Path work, String classpath, Path vegeta) {
 		this.settings = settings;
 		this.work = work;
 		this.classpath = classpath;
+		this.vegeta = new Vegeta(vegeta, work);
 	}
 
 	/**
@@ -97,7 +99,10 @@ public final class BenchRunner {
 	 * {@code --no-jmh}; {@code --warmup=SECONDS} (the warm-up run per arm);
 	 * {@code --concurrent-note=} (text recorded about other work on the machine);
 	 * {@code --notes=benchmarks/notes.md} (hand-written notes appended to the report);
-	 * {@code --connect-proxy-jar=} (connect-proxy's runnable jar, for arm 5).
+	 * {@code --connect-proxy-jar=} (connect-proxy's runnable jar, for arm 5);
+	 * {@code --vegeta=} (the vegeta binary; by default what {@code scripts/vegeta}
+	 * prints); {@code --require-quiet} (stop without writing the report, exit status 3,
+	 * when the machine is not quiet before an arm or during a measurement).
 	 * @param args the options
 	 * @throws Exception on failure
 	 */
@@ -112,9 +117,19 @@ public final class BenchRunner {
 		String classpath = Files.readString(Path.of(required(options, "classpath-file"))).trim();
 		classpath = Path.of("benchmarks/target/classes").toAbsolutePath() + File.pathSeparator + classpath;
 		Path work = Files.createTempDirectory("connect-bench");
-		BenchRunner runner = new BenchRunner(settings, work, classpath);
+		Path vegeta = options.containsKey("vegeta") ? Path.of(options.get("vegeta"))
+				: Vegeta.locate(Path.of("scripts/vegeta"));
+		BenchRunner runner = new BenchRunner(settings, work, classpath, vegeta);
 		long started = System.nanoTime();
-		Report report = runner.run();
+		Report report;
+		try {
+			report = runner.run();
+		}
+		catch (NotQuietException ex) {
+			System.out.println("[bench] --require-quiet: " + ex.getMessage() + ". No report written.");
+			System.exit(3);
+			return;
+		}
 		report.elapsed = Duration.ofNanos(System.nanoTime() - started);
 		Path notes = Path.of(options.getOrDefault("notes", "benchmarks/notes.md"));
 		if (Files.exists(notes)) {
@@ -143,13 +158,21 @@ public final class BenchRunner {
 			this.client = ConsulAgentClient.builder(URI.create(consul.getHttpAddress())).build();
 			report.consulVersion = firstLine(command(consul.getBinary().toString(), "version"));
 			Certificates certificates = writeCertificates(this.client);
+			boolean first = true;
 			for (Arm arm : Arm.all(this.settings)) {
 				if (!this.settings.selected(arm)) {
 					continue;
 				}
 				progress("arm " + arm.id());
+				Cpu.Quietness before = quietness(first);
+				first = false;
 				try {
-					report.results.put(arm, runArm(arm, certificates));
+					ArmResult result = runArm(arm, certificates);
+					result.before = before;
+					report.results.put(arm, result);
+				}
+				catch (NotQuietException ex) {
+					throw ex;
 				}
 				catch (Exception ex) {
 					progress("arm " + arm.id() + " failed: " + ex);
@@ -166,17 +189,54 @@ public final class BenchRunner {
 		return report;
 	}
 
+	/**
+	 * Sample how busy the machine is before an arm starts (only the Consul agent of the
+	 * benchmark runs then), warn when it is not quiet, and stop with
+	 * {@code --require-quiet}.
+	 * @param first whether this is the first arm of the run: the 1-minute load average
+	 * must be at most 1.5 as well (later arms follow the benchmark's own load, which
+	 * keeps the load average up for minutes)
+	 * @return the sample
+	 */
+	private Cpu.Quietness quietness(boolean first) {
+		Cpu.Quietness quietness = Cpu.Quietness.sample(this.settings.smoke ? 1 : 3);
+		List<String> reasons = new ArrayList<>();
+		if (!quietness.quiet()) {
+			reasons.add(String.format(Locale.ROOT, "%.2f cores used outside the benchmark > %.1f",
+					quietness.foreignCores(), Cpu.FOREIGN_LIMIT));
+		}
+		if (first && quietness.loadAverage1() > Cpu.LOAD_AVERAGE_LIMIT) {
+			reasons.add("1-minute load average " + quietness.loadAverage1() + " > " + Cpu.LOAD_AVERAGE_LIMIT
+					+ " before the first arm");
+		}
+		boolean quiet = reasons.isEmpty();
+		quietness = quietness.judged(quiet);
+		String why = String.join("; ", reasons);
+		progress("  before the arm: " + quietness.describe() + (quiet ? "" : " -- NOT QUIET: " + why));
+		if (!quiet) {
+			System.err.println("[bench] WARNING: the machine is not quiet (" + why
+					+ "); the figures of this arm are marked \"not quiet\"");
+			if (this.settings.requireQuiet) {
+				throw new NotQuietException("not quiet before the arm: " + why + " (" + quietness.describe() + ")");
+			}
+		}
+		return quietness;
+	}
+
 	private ArmResult runArm(Arm arm, Certificates certificates) throws Exception {
 		List<Process> processes = new ArrayList<>();
 		try {
 			Target target = start(arm, certificates, processes);
 			ArmResult result = new ArmResult();
 			result.serverInfo = target.info;
-			List<String> tls = (arm.tls()) ? List.of("--tls=" + certificates.client()) : Collections.emptyList();
-			drive(arm, target, tls, "warmup", this.settings.connections);
-			result.throughput = drive(arm, target, tls, "throughput", this.settings.connections);
-			result.rate = drive(arm, target, tls, "rate", this.settings.connections);
-			result.churn = drive(arm, target, tls, "churn", this.settings.churnThreads);
+			Vegeta.@Nullable Tls tls = (arm.tls())
+					? new Vegeta.Tls(certificates.clientCert, certificates.clientKey, certificates.roots) : null;
+			double warmup = this.settings.times("warmup")[1];
+			progress("  warm-up: " + Settings.fmt(warmup) + " s keep-alive at full throughput (vegeta), discarded");
+			this.vegeta.run(attack(arm, target, tls, "throughput").lasting(warmup), false);
+			result.throughput = driveVegeta(arm, target, tls, "throughput");
+			result.rate = driveVegeta(arm, target, tls, "rate");
+			result.churn = driveVegeta(arm, target, tls, "churn");
 			if (arm.connectClient()) {
 				List<String> viaClient = List.of("--connect-client=" + arm.service(),
 						"--agent=" + agent().getHttpAddress());
@@ -308,6 +368,71 @@ public final class BenchRunner {
 				"Arm " + arm.id() + " not ready after " + READY_TIMEOUT_SECONDS + " s: " + last + tails);
 	}
 
+	private Vegeta.Attack attack(Arm arm, Target target, Vegeta.@Nullable Tls tls, String mode) {
+		String url = (arm.tls() ? "https://" : "http://") + target.host + ":" + target.port + "/bytes";
+		double seconds = this.settings.times(mode)[1];
+		Vegeta.Attack attack = switch (mode) {
+			case "rate" -> Vegeta.Attack.rate(url, tls, this.settings.connections, this.settings.rate, seconds);
+			case "churn" -> Vegeta.Attack.churn(url, tls, this.settings.churnThreads, seconds);
+			default -> Vegeta.Attack.throughput(url, tls, this.settings.connections, seconds);
+		};
+		return attack.on("0", target.serverPids, target.callerPids);
+	}
+
+	/**
+	 * Measure one mode with vegeta: a run of the mode's warm-up length, discarded, then
+	 * the measured run.
+	 * @param arm the arm
+	 * @param target where to send the load
+	 * @param tls the client's TLS files, {@code null} for plain HTTP
+	 * @param mode {@code throughput}, {@code rate} or {@code churn}
+	 * @return the result
+	 * @throws Exception on failure
+	 */
+	private LoadDriver.Result driveVegeta(Arm arm, Target target, Vegeta.@Nullable Tls tls, String mode)
+			throws Exception {
+		Vegeta.Attack attack = attack(arm, target, tls, mode);
+		double warmup = this.settings.times(mode)[0];
+		if (warmup > 0) {
+			this.vegeta.run(attack.lasting(warmup), false);
+		}
+		LoadDriver.Result result = this.vegeta.run(attack, true);
+		if (result == null) {
+			throw new IllegalStateException("vegeta returned no result");
+		}
+		String error = this.vegeta.lastError();
+		if (error != null) {
+			progress("First error: " + error);
+		}
+		return checked(mode, result);
+	}
+
+	private LoadDriver.Result checked(String what, LoadDriver.Result result) {
+		progress("  " + what + ": " + result.toLine()
+				+ String.format(Locale.ROOT, " (generator core %.0f %%%s%s)", result.generatorCoreShare() * 100,
+						result.generatorBound() ? ", GENERATOR-BOUND" : "", result.quiet() ? "" : ", NOT QUIET"));
+		if (!result.quiet()) {
+			String foreign = String.format(Locale.ROOT, "%.2f", result.foreignCpuSeconds() / result.wallSeconds());
+			System.err.println("[bench] WARNING: processes outside the benchmark used " + foreign + " cores during '"
+					+ what + "'; the figure is marked \"not quiet\"");
+			if (this.settings.requireQuiet) {
+				throw new NotQuietException("not quiet during '" + what + "': " + foreign + " cores used outside");
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Measure with the Java {@link LoadDriver} in its own JVM: the rows through
+	 * {@code @ConnectClient}, whose caller is a Java client by nature.
+	 * @param arm the arm
+	 * @param target where the driver calls
+	 * @param extra the driver's options that choose the transport
+	 * @param mode the mode
+	 * @param connections connections or threads
+	 * @return the result
+	 * @throws Exception on failure
+	 */
 	private LoadDriver.Result drive(Arm arm, Target target, List<String> extra, String mode, int connections)
 			throws Exception {
 		double[] times = this.settings.times(mode);
@@ -329,9 +454,7 @@ public final class BenchRunner {
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("Driver printed no result:\n" + output));
 		output.lines().filter((candidate) -> candidate.startsWith("First error")).forEach(this::progress);
-		progress("  " + mode + ((extra.isEmpty() || extra.get(0).startsWith("--tls")) ? "" : " @ConnectClient") + ": "
-				+ line);
-		return LoadDriver.Result.parse(line);
+		return checked(mode + (viaClient ? " @ConnectClient" : ""), LoadDriver.Result.parse(line));
 	}
 
 	private List<String> java(Arm arm, String cpu, boolean boringssl) {
@@ -504,6 +627,17 @@ public final class BenchRunner {
 	}
 
 	/**
+	 * The machine was not quiet and {@code --require-quiet} was given.
+	 */
+	static final class NotQuietException extends RuntimeException {
+
+		NotQuietException(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
 	 * What kind of server an arm runs.
 	 */
 	enum Kind {
@@ -659,10 +793,6 @@ public final class BenchRunner {
 	 */
 	record Certificates(Path clientCert, Path clientKey, Path serverCert, Path serverKey, Path roots) {
 
-		String client() {
-			return this.clientCert + "," + this.clientKey + "," + this.roots;
-		}
-
 	}
 
 	/**
@@ -671,6 +801,8 @@ public final class BenchRunner {
 	static final class ArmResult {
 
 		String serverInfo = "";
+
+		Cpu.@Nullable Quietness before;
 
 		LoadDriver.@Nullable Result throughput;
 

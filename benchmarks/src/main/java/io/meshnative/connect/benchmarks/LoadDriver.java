@@ -48,8 +48,12 @@ import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
 /**
- * Load driver for the end-to-end arms. Three modes, each with a warm-up that is not
- * counted:
+ * Java load driver. {@code scripts/bench} uses it only for the rows "via
+ * {@code @ConnectClient}" (a Java caller by nature) and its transport for the readiness
+ * probe: the keep-alive, fixed-rate and churn figures of every arm are vegeta's
+ * ({@link Vegeta}), because this driver, one JSSE thread per connection on one core, was
+ * the bottleneck (issue 17). It reports its own CPU time in the measured interval as the
+ * generator's. Three modes, each with a warm-up that is not counted:
  * <ul>
  * <li>{@code throughput}: closed loop, as fast as possible over a fixed number of
  * kept-alive connections; reports requests per second.</li>
@@ -72,8 +76,6 @@ import org.springframework.boot.ssl.pem.PemSslStoreDetails;
  * @since 0.1.0
  */
 public final class LoadDriver {
-
-	private static final long CLOCK_TICKS_PER_SECOND = 100;
 
 	private static final long HIGHEST_TRACKABLE_NANOS = 60_000_000_000L;
 
@@ -221,7 +223,8 @@ public final class LoadDriver {
 		AtomicLong requests = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
 		Histogram[] histograms = new Histogram[threads];
-		long[] cpu = new long[4];
+		long[] cpu = new long[6];
+		Cpu.@Nullable Snapshot[] window = new Cpu.Snapshot[2];
 		List<Thread> workers = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
@@ -264,11 +267,11 @@ public final class LoadDriver {
 				closeQuietly(exchange);
 			}));
 		}
-		workers.add(cpuSampler(measureStart, end, cpu));
+		workers.add(cpuSampler(measureStart, end, cpu, window));
 		for (Thread worker : workers) {
 			worker.join();
 		}
-		return Result.of(mode, requests.get(), errors.get(), seconds, merge(histograms), cpuSeconds(cpu));
+		return Result.of(mode, requests.get(), errors.get(), seconds, merge(histograms), cpuSeconds(cpu, window));
 	}
 
 	/**
@@ -290,7 +293,8 @@ public final class LoadDriver {
 		AtomicLong requests = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
 		Histogram[] histograms = new Histogram[connections];
-		long[] cpu = new long[4];
+		long[] cpu = new long[6];
+		Cpu.@Nullable Snapshot[] window = new Cpu.Snapshot[2];
 		List<Thread> workers = new ArrayList<>();
 		for (int t = 0; t < connections; t++) {
 			Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
@@ -336,21 +340,27 @@ public final class LoadDriver {
 				closeQuietly(exchange);
 			}));
 		}
-		workers.add(cpuSampler(measureStart, end, cpu));
+		workers.add(cpuSampler(measureStart, end, cpu, window));
 		for (Thread worker : workers) {
 			worker.join();
 		}
-		return Result.of("rate", requests.get(), errors.get(), seconds, merge(histograms), cpuSeconds(cpu));
+		return Result.of("rate", requests.get(), errors.get(), seconds, merge(histograms), cpuSeconds(cpu, window));
 	}
 
-	private Thread cpuSampler(long measureStart, long end, long[] cpu) {
+	private Thread cpuSampler(long measureStart, long end, long[] cpu, Cpu.@Nullable Snapshot[] window) {
+		long self = ProcessHandle.current().pid();
+		ProcessHandle root = ProcessHandle.current().parent().orElse(ProcessHandle.current());
 		return start("driver-cpu", () -> {
 			waitUntil(measureStart);
-			cpu[0] = cpuTicks(this.cpuPids);
-			cpu[2] = cpuTicks(this.callerCpuPids);
+			cpu[0] = Cpu.ticks(this.cpuPids);
+			cpu[2] = Cpu.ticks(this.callerCpuPids);
+			cpu[4] = Cpu.processTicks(self);
+			window[0] = Cpu.Snapshot.take(root);
 			waitUntil(end);
-			cpu[1] = cpuTicks(this.cpuPids);
-			cpu[3] = cpuTicks(this.callerCpuPids);
+			cpu[1] = Cpu.ticks(this.cpuPids);
+			cpu[3] = Cpu.ticks(this.callerCpuPids);
+			cpu[5] = Cpu.processTicks(self);
+			window[1] = Cpu.Snapshot.take(root);
 		});
 	}
 
@@ -361,35 +371,22 @@ public final class LoadDriver {
 		return thread;
 	}
 
-	private double[] cpuSeconds(long[] cpu) {
-		return new double[] {
-				(this.cpuPids.isEmpty()) ? Double.NaN : (cpu[1] - cpu[0]) / (double) CLOCK_TICKS_PER_SECOND,
-				(this.callerCpuPids.isEmpty()) ? Double.NaN : (cpu[3] - cpu[2]) / (double) CLOCK_TICKS_PER_SECOND };
-	}
-
-	private static long cpuTicks(List<Long> pids) {
-		long ticks = 0;
-		for (long pid : pids) {
-			ticks += processCpuTicks(pid);
-		}
-		return ticks;
-	}
-
 	/**
-	 * Return the user plus system CPU time of a process in clock ticks, from
-	 * {@code /proc/<pid>/stat}.
-	 * @param pid the process
-	 * @return the ticks, 0 when the process is gone
+	 * Return the CPU seconds of the measured window: server side, caller-side helpers,
+	 * this driver (the generator), processes outside the benchmark, and the window's wall
+	 * seconds.
+	 * @param cpu the ticks sampled at the start and the end of the window
+	 * @param window the machine snapshots at the start and the end of the window
+	 * @return the seconds
 	 */
-	static long processCpuTicks(long pid) {
-		try {
-			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-		}
-		catch (IOException | RuntimeException ex) {
-			return 0;
-		}
+	private double[] cpuSeconds(long[] cpu, Cpu.@Nullable Snapshot[] window) {
+		Cpu.Snapshot start = window[0];
+		Cpu.Snapshot end = window[1];
+		return new double[] { (this.cpuPids.isEmpty()) ? Double.NaN : (cpu[1] - cpu[0]) / Cpu.TICKS_PER_SECOND,
+				(this.callerCpuPids.isEmpty()) ? Double.NaN : (cpu[3] - cpu[2]) / Cpu.TICKS_PER_SECOND,
+				(cpu[5] - cpu[4]) / Cpu.TICKS_PER_SECOND,
+				(start != null && end != null) ? start.foreignSecondsUntil(end, 0) : Double.NaN,
+				(start != null && end != null) ? start.secondsUntil(end) : Double.NaN };
 	}
 
 	private static void waitUntil(long deadline) {
@@ -621,18 +618,56 @@ public final class LoadDriver {
 	 * interval, NaN when none were watched
 	 * @param callerCpuSeconds CPU seconds the caller-side helper processes used in the
 	 * measured interval, NaN when none were watched
+	 * @param generatorCpuSeconds CPU seconds the load generator (this driver, or vegeta)
+	 * used in the measured interval
+	 * @param foreignCpuSeconds CPU seconds that processes outside the benchmark used in
+	 * the measured interval, NaN when unknown
+	 * @param wallSeconds wall seconds of the interval over which the CPU was measured
+	 * @param generator what generated the load ({@code java} or {@code vegeta})
 	 */
 	public record Result(String mode, long requests, long errors, double perSecond, double p50Micros, double p99Micros,
-			double p999Micros, double maxMicros, double serverCpuSeconds, double callerCpuSeconds) {
+			double p999Micros, double maxMicros, double serverCpuSeconds, double callerCpuSeconds,
+			double generatorCpuSeconds, double foreignCpuSeconds, double wallSeconds, String generator) {
 
 		static Result of(String mode, long requests, long errors, double seconds, Histogram histogram,
 				double[] cpuSeconds) {
 			return new Result(mode, requests, errors, requests / seconds, micros(histogram, 50), micros(histogram, 99),
-					micros(histogram, 99.9), histogram.getMaxValue() / 1000.0, cpuSeconds[0], cpuSeconds[1]);
+					micros(histogram, 99.9), histogram.getMaxValue() / 1000.0, cpuSeconds[0], cpuSeconds[1],
+					cpuSeconds[2], cpuSeconds[3], cpuSeconds[4], "java");
 		}
 
 		private static double micros(Histogram histogram, double percentile) {
 			return histogram.getValueAtPercentile(percentile) / 1000.0;
+		}
+
+		/**
+		 * Return the share of its core the load generator used, with the caller-side
+		 * helpers that share its core (the caller's proxy of the sidecar arms).
+		 * @return the share, 1.0 for a full core; NaN when unknown
+		 */
+		public double generatorCoreShare() {
+			double caller = Double.isNaN(this.callerCpuSeconds) ? 0 : this.callerCpuSeconds;
+			return (this.generatorCpuSeconds + caller) / this.wallSeconds;
+		}
+
+		/**
+		 * Return whether the figure may be the load generator's limit rather than the
+		 * server's: the generator's core (CPU 0) was more than 90 % busy with the
+		 * generator and the caller-side helpers.
+		 * @return whether generator-bound
+		 */
+		public boolean generatorBound() {
+			return generatorCoreShare() > Cpu.GENERATOR_LIMIT;
+		}
+
+		/**
+		 * Return whether processes outside the benchmark used at most 0.1 of a core
+		 * during the measured interval (true when unknown).
+		 * @return whether quiet
+		 */
+		public boolean quiet() {
+			return Double.isNaN(this.foreignCpuSeconds)
+					|| this.foreignCpuSeconds / this.wallSeconds <= Cpu.FOREIGN_LIMIT;
 		}
 
 		/**
@@ -642,9 +677,10 @@ public final class LoadDriver {
 		public String toLine() {
 			return String.format(Locale.ROOT,
 					"RESULT mode=%s requests=%d errors=%d perSecond=%.1f p50us=%.1f p99us=%.1f p999us=%.1f maxus=%.1f"
-							+ " cpu=%.2f callerCpu=%.2f",
+							+ " cpu=%.2f callerCpu=%.2f generatorCpu=%.2f foreignCpu=%.2f wall=%.3f generator=%s",
 					this.mode, this.requests, this.errors, this.perSecond, this.p50Micros, this.p99Micros,
-					this.p999Micros, this.maxMicros, this.serverCpuSeconds, this.callerCpuSeconds);
+					this.p999Micros, this.maxMicros, this.serverCpuSeconds, this.callerCpuSeconds,
+					this.generatorCpuSeconds, this.foreignCpuSeconds, this.wallSeconds, this.generator);
 		}
 
 		/**
@@ -660,7 +696,8 @@ public final class LoadDriver {
 			return new Result(field(fields, "mode"), Long.parseLong(field(fields, "requests")),
 					Long.parseLong(field(fields, "errors")), number(fields, "perSecond"), number(fields, "p50us"),
 					number(fields, "p99us"), number(fields, "p999us"), number(fields, "maxus"), number(fields, "cpu"),
-					number(fields, "callerCpu"));
+					number(fields, "callerCpu"), number(fields, "generatorCpu"), number(fields, "foreignCpu"),
+					number(fields, "wall"), field(fields, "generator"));
 		}
 
 		private static double number(Map<String, String> fields, String name) {

@@ -139,36 +139,77 @@ final class Report {
 			.append(BenchServerApplication.RESPONSE_SIZE)
 			.append(" bytes (`GET /bytes`).\n");
 		md.append("- Placement: the server side (the app; in arms 4 and 5 also its `-sidecar-for` proxy) runs pinned ")
-			.append("to CPU 1; the caller side (the load driver; in arms 4 and 5 also the caller's upstream proxy) ")
+			.append("to CPU 1; the caller side (the load generator; in arms 4 and 5 also the caller's upstream proxy) ")
 			.append("to CPU 0, as if each side had a host of one core. The Consul agent is not pinned.\n");
 		md.append("- Arm 5 has the shape of arm 4 with this project's `connect-proxy` in both places, each in its own ")
 			.append("JVM (the runnable jar, JDK 17, the servers' heap and GC flags, default logging): ")
 			.append("`--sidecar-for` the app's registration (a `sidecar_service` as in arm 4) on the server side, ")
 			.append("an explicit `connect-proxy` registration of `bench-caller` with one upstream listener on the ")
 			.append("caller side. No service-defaults are written, so both relay TCP (L4), as arm 4's proxies do.\n");
-		md.append(
-				"- Driver: Java, HTTP/1.1 over sockets, JSSE TLS client with an agent-issued leaf for `bench-client` ")
-			.append("(same JDK as the arm's server), constant arrival rate with coordinated-omission correction ")
-			.append("(latency measured from when each request was due), HdrHistogram. Churn opens a new connection ")
-			.append("per request and invalidates the TLS session so that every connection is a full handshake; ")
-			.append("its rate is bounded by the driver's own JSSE handshakes on CPU 0 as well, so the server CPU ")
-			.append("per connection is the figure that compares TLS stacks.\n");
-		md.append("- Arm 3 is called by the same driver with the `bench-client` leaf (so arms 2 and 3 differ only ")
+		md.append("- Load generator: [vegeta](https://github.com/tsenart/vegeta) v12.13.0 (Go, installed by ")
+			.append("`scripts/vegeta`), pinned to CPU 0, HTTP/1.1 (`-http2=false`), response bodies discarded ")
+			.append("(`-max-body=0`), with an agent-issued leaf for `bench-client` (`-cert`, `-key`; `-insecure` ")
+			.append("because Go checks the server leaf's DNS/IP SAN against the dialed host and Consul leaves have ")
+			.append("only a SPIFFE URI SAN; the servers still verify the client chain). Keep-alive throughput: ")
+			.append("`-rate=0`, as many workers as connections (closed loop). Fixed rate: `-rate=1000/1s`, vegeta ")
+			.append("sends each request when due and starts more workers (up to 4x the connections) when all are ")
+			.append("busy; their requests wait for one of the connections and the wait counts in their latency. ")
+			.append("Hits it could not send (all workers stuck) count as errors (\"overloaded\"). Latencies from ")
+			.append("vegeta's results, in an ")
+			.append("HdrHistogram. Churn: `-keepalive=false` (Go sends `Connection: close` and dials a new ")
+			.append("connection per request) without `-session-tickets` (vegeta then sets no ")
+			.append("`ClientSessionCache`), so every connection is a full TLS handshake.\n");
+		md.append("- Generator CPU: vegeta's user+system time over its wall time (the caller-side proxy of arms 4 ")
+			.append("and 5, on the same core, added); above ")
+			.append(String.format(Locale.ROOT, "%.0f", Cpu.GENERATOR_LIMIT * 100))
+			.append(" % of the core the figure is marked \"generator-bound\": it may be the generator's limit, ")
+			.append("not the server's. Quietness: CPU used by processes outside the benchmark's process tree ")
+			.append("(busy time of `/proc/stat` less the benchmark's processes) over the 3 s before each arm and ")
+			.append("during each measured run; above ")
+			.append(String.format(Locale.ROOT, "%.1f", Cpu.FOREIGN_LIMIT))
+			.append(" of a core (or a 1-minute load average above ")
+			.append(Cpu.LOAD_AVERAGE_LIMIT)
+			.append(" before the first arm) the arm's figures are marked \"not quiet\".\n");
+		md.append("- Arm 3 is called by vegeta with the `bench-client` leaf (so arms 2 and 3 differ only ")
 			.append("on the server side); the rows \"via @ConnectClient\" call it through a `RestClient` from ")
-			.append("`ConnectClientFactory` (what `@ConnectClient` injects) with discovery-chain routing.\n\n");
+			.append("`ConnectClientFactory` (what `@ConnectClient` injects) with discovery-chain routing, driven by ")
+			.append("the project's Java `LoadDriver` (a Java caller by nature; vegeta cannot call through it).\n\n");
+		quietness(md);
+	}
+
+	private void quietness(StringBuilder md) {
+		boolean any = this.results.values().stream().anyMatch((result) -> result.before != null);
+		if (!any) {
+			return;
+		}
+		md.append("Before each arm (only the Consul agent of the benchmark running):\n\n");
+		this.results.forEach((arm, result) -> {
+			Cpu.Quietness before = result.before;
+			if (before != null) {
+				md.append("- `")
+					.append(arm.id())
+					.append("`: ")
+					.append(before.describe())
+					.append(before.quiet() ? "" : " -- not quiet")
+					.append('\n');
+			}
+		});
+		md.append('\n');
 	}
 
 	private void keepAlive(StringBuilder md) {
 		md.append("## Keep-alive: max throughput and latency at a fixed rate\n\n");
-		md.append("\"overloaded\": the arm could not sustain the fixed rate (requests were still unsent 5 s after ")
-			.append("the end, counted as errors), so its latencies mean nothing. ");
+		md.append("\"overloaded\": the arm could not sustain the fixed rate (the generator fell more than 2 % ")
+			.append("behind it, or requests failed; both count as errors), so its latencies mean nothing. ");
 		md.append("Ratios: \"x static\" against arm 2 on the same server, JDK and TLS provider (plain and sidecar ")
 			.append("against static Tomcat/JSSE on JDK 17), \"x sidecar\" against arm 4. Added p99 is this arm's ")
 			.append("p99 minus that of its static arm. Server CPU is user+system time of the server-side processes ")
 			.append("per request at the fixed rate.\n\n");
 		md.append("| Arm | Server | JDK | TLS | max req/s | x static | x sidecar | p50 ms | p99 ms | p99.9 ms | ")
-			.append("max ms | added p99 ms | server CPU us/req | errors |\n");
-		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+			.append("max ms | added p99 ms | server CPU us/req | errors | generator CPU % (max / rate) | quiet |\n");
+		md.append(
+				"| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: ")
+			.append("| --- |\n");
 		Result sidecar = throughputOf(sidecarArm());
 		this.results.forEach((arm, result) -> {
 			Result throughput = result.throughput;
@@ -195,7 +236,9 @@ final class Report {
 					.append(" | ");
 			}
 			md.append(cpuPerRequest(rate)).append(" | ");
-			md.append(throughput.errors() + rate.errors()).append(" |\n");
+			md.append(throughput.errors() + rate.errors()).append(" | ");
+			md.append(generator(throughput)).append(" / ").append(generator(rate)).append(" | ");
+			md.append(quiet(result, throughput, rate)).append(" |\n");
 		});
 		md.append('\n');
 		callerProxyCpu(md, "Arm 4", rateOf(sidecarArm()));
@@ -258,8 +301,9 @@ final class Report {
 		}
 		md.append("## Arm 3 called through @ConnectClient\n\n");
 		md.append(
-				"| Server | JDK | TLS | max req/s | x static (driver) | p50 ms | p99 ms | p99.9 ms | max ms | errors |\n");
-		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				"| Server | JDK | TLS | max req/s | x static (vegeta) | p50 ms | p99 ms | p99.9 ms | max ms | errors ")
+			.append("| Java driver CPU % (max / rate) | quiet |\n");
+		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
 		this.results.forEach((arm, result) -> {
 			Result throughput = result.clientThroughput;
 			Result rate = result.clientRate;
@@ -274,15 +318,18 @@ final class Report {
 			md.append(ms(rate.p99Micros())).append(" | ");
 			md.append(ms(rate.p999Micros())).append(" | ");
 			md.append(ms(rate.maxMicros())).append(" | ");
-			md.append(throughput.errors() + rate.errors()).append(" |\n");
+			md.append(throughput.errors() + rate.errors()).append(" | ");
+			md.append(generator(throughput)).append(" / ").append(generator(rate)).append(" | ");
+			md.append(quiet(result, throughput, rate)).append(" |\n");
 		});
 		md.append('\n');
 	}
 
 	private void churn(StringBuilder md) {
 		md.append("## Churn: a new connection per request\n\n");
-		md.append("| Arm | Server | JDK | TLS | new conn/s | x static | x sidecar | server CPU ms/conn | errors |\n");
-		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+		md.append("| Arm | Server | JDK | TLS | new conn/s | x static | x sidecar | server CPU ms/conn | errors ")
+			.append("| generator CPU % | quiet |\n");
+		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
 		Result sidecar = churnOf(sidecarArm());
 		this.results.forEach((arm, result) -> {
 			Result churn = result.churn;
@@ -294,7 +341,9 @@ final class Report {
 			md.append(ratio(churn.perSecond(), churnOf(reference(arm)))).append(" | ");
 			md.append(ratio(churn.perSecond(), sidecar)).append(" | ");
 			md.append(cpuPerConnection(churn)).append(" | ");
-			md.append(churn.errors()).append(" |\n");
+			md.append(churn.errors()).append(" | ");
+			md.append(generator(churn)).append(" | ");
+			md.append(quiet(result, churn)).append(" |\n");
 		});
 		md.append('\n');
 	}
@@ -331,7 +380,7 @@ final class Report {
 		if (jsse != null && boring != null) {
 			md.append("- BoringSSL vs JSSE on Netty, JDK 17, churn: ")
 				.append(String.format(Locale.ROOT, "%.2fx", boring.perSecond() / jsse.perSecond()))
-				.append(" new connections/s (bounded by the JSSE driver), ")
+				.append(" new connections/s, ")
 				.append(String.format(Locale.ROOT, "%.2fx",
 						perConnection(jsse.serverCpuSeconds(), jsse)
 								/ perConnection(boring.serverCpuSeconds(), boring)))
@@ -432,6 +481,34 @@ final class Report {
 
 	private static String signedMs(double micros) {
 		return String.format(Locale.ROOT, "%+.2f", micros / 1000);
+	}
+
+	/**
+	 * Return the share of its core the generator used, marked when generator-bound.
+	 * @param result the figure
+	 * @return the text
+	 */
+	static String generator(Result result) {
+		double share = result.generatorCoreShare();
+		if (Double.isNaN(share)) {
+			return "-";
+		}
+		return String.format(Locale.ROOT, "%.0f", share * 100) + (result.generatorBound() ? " generator-bound" : "");
+	}
+
+	/**
+	 * Return "yes" when the machine was quiet before the arm and during the given
+	 * figures, "not quiet" otherwise.
+	 * @param arm the arm's results
+	 * @param figures the figures of the row
+	 * @return the text
+	 */
+	static String quiet(ArmResult arm, Result... figures) {
+		boolean quiet = arm.before == null || arm.before.quiet();
+		for (Result figure : figures) {
+			quiet &= figure.quiet();
+		}
+		return quiet ? "yes" : "not quiet";
 	}
 
 	private static String cpuPerRequest(Result result) {

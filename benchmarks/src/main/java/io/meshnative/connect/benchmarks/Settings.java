@@ -51,10 +51,16 @@ final class Settings {
 	final String connectProxyJar;
 
 	/**
-	 * Seconds of the warm-up run at full throughput that starts every arm, {@code 0} for
-	 * the mode's default (15, or 6 with {@code --quick}).
+	 * Seconds of the warm-up run at full throughput that starts every arm (discarded, for
+	 * the JIT), {@code 0} for the mode's default (30, or 6 with {@code --quick}, 1 with
+	 * {@code --smoke}).
 	 */
 	final double warmupSeconds;
+
+	/**
+	 * Whether to stop without a report when the machine is not quiet.
+	 */
+	final boolean requireQuiet;
 
 	final int connections = 16;
 
@@ -63,7 +69,7 @@ final class Settings {
 	final int rate = 1000;
 
 	private Settings(boolean quick, boolean smoke, String jdk25, String boringSslDir, List<String> arms, boolean jmh,
-			String concurrentNote, String connectProxyJar, double warmupSeconds) {
+			String concurrentNote, String connectProxyJar, double warmupSeconds, boolean requireQuiet) {
 		this.quick = quick || smoke;
 		this.smoke = smoke;
 		this.jdk25 = jdk25;
@@ -73,6 +79,7 @@ final class Settings {
 		this.concurrentNote = concurrentNote;
 		this.connectProxyJar = connectProxyJar;
 		this.warmupSeconds = warmupSeconds;
+		this.requireQuiet = requireQuiet;
 	}
 
 	static Settings from(Map<String, String> options) {
@@ -87,7 +94,7 @@ final class Settings {
 				options.getOrDefault("boringssl-dir", "benchmarks/target/boringssl"), arms,
 				!options.containsKey("no-jmh"), options.getOrDefault("concurrent-note", ""),
 				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"),
-				Double.parseDouble(options.getOrDefault("warmup", "0")));
+				Double.parseDouble(options.getOrDefault("warmup", "0")), options.containsKey("require-quiet"));
 	}
 
 	boolean selected(BenchRunner.Arm arm) {
@@ -101,10 +108,13 @@ final class Settings {
 	 */
 	double[] times(String mode) {
 		if (this.smoke) {
+			if (mode.equals("warmup")) {
+				return new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : 1 };
+			}
 			return new double[] { 1, 1.5 };
 		}
 		return switch (mode) {
-			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 15) };
+			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 30) };
 			case "throughput" -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
 			case "rate" -> this.quick ? new double[] { 2, 5 } : new double[] { 5, 20 };
 			default -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
@@ -134,13 +144,14 @@ final class Settings {
 
 	String durationsText() {
 		return String.format(
-				"a %s s warm-up run at full throughput per arm, then keep-alive throughput %s s (after %s s "
-						+ "warm-up), 1,000 req/s for %s s (after %s s), churn %s s (after %s s)",
+				"a %s s warm-up run at full throughput per arm (discarded), then keep-alive throughput %s s "
+						+ "(each measured run follows a discarded run of the same mode: here %s s), 1,000 req/s for "
+						+ "%s s (after %s s), churn %s s (after %s s)",
 				fmt(times("warmup")[1]), fmt(times("throughput")[1]), fmt(times("throughput")[0]),
 				fmt(times("rate")[1]), fmt(times("rate")[0]), fmt(times("churn")[1]), fmt(times("churn")[0]));
 	}
 
-	private static String fmt(double seconds) {
+	static String fmt(double seconds) {
 		return (seconds == Math.rint(seconds)) ? Long.toString((long) seconds) : Double.toString(seconds);
 	}
 

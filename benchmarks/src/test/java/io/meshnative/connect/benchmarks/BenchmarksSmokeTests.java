@@ -82,7 +82,8 @@ class BenchmarksSmokeTests {
 
 	@Test
 	void resultLineRoundTrips() {
-		LoadDriver.Result result = new LoadDriver.Result("rate", 10, 1, 10.0, 1.5, 2.5, 3.5, 4.5, 0.25, Double.NaN);
+		LoadDriver.Result result = new LoadDriver.Result("rate", 10, 1, 10.0, 1.5, 2.5, 3.5, 4.5, 0.25, Double.NaN, 0.5,
+				0.01, 1.5, "java");
 		assertThat(LoadDriver.Result.parse(result.toLine())).isEqualTo(result);
 	}
 

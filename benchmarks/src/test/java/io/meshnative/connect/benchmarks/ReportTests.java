@@ -70,13 +70,29 @@ class ReportTests {
 					+ "caller-side proxy CPU per request 4.00x");
 	}
 
+	@Test
+	void figuresAreMarkedGeneratorBoundAndNotQuiet() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		report.results.put(BUILT_IN, result(2000, 200, 0.5, 0.1));
+		String markdown = report.toMarkdown();
+		// keep-alive: vegeta 2.5 s of 3 s (83 %); at the rate 0.5 s + caller proxy 0.1 s
+		// of 5 s (12 %)
+		assertThat(markdown).contains("| 0 | 83 / 12 | yes |")
+			// churn: 1.5 s of 3 s (50 %), 0.6 s foreign CPU in 3 s (0.2 cores)
+			.contains("| 0 | 50 | not quiet |");
+		Result bound = new Result("throughput", 100, 0, 100, 1, 1, 1, 1, 1, Double.NaN, 2.9, 0, 3, "vegeta");
+		assertThat(bound.generatorBound()).isTrue();
+		assertThat(Report.generator(bound)).isEqualTo("97 generator-bound");
+	}
+
 	private static ArmResult result(double perSecond, double churnPerSecond, double serverCpu, double callerCpu) {
 		ArmResult result = new ArmResult();
 		result.throughput = new Result("throughput", (long) perSecond * 3, 0, perSecond, 1000, 2000, 3000, 4000,
-				Double.NaN, Double.NaN);
-		result.rate = new Result("rate", 5000, 0, 1000, 500, 900, 1200, 1500, serverCpu, callerCpu);
+				Double.NaN, Double.NaN, 2.5, 0, 3, "vegeta");
+		result.rate = new Result("rate", 5000, 0, 1000, 500, 900, 1200, 1500, serverCpu, callerCpu, 0.5, 0, 5,
+				"vegeta");
 		result.churn = new Result("churn", (long) churnPerSecond * 3, 0, churnPerSecond, 5000, 9000, 9500, 9900,
-				Double.NaN, Double.NaN);
+				Double.NaN, Double.NaN, 1.5, 0.6, 3, "vegeta");
 		return result;
 	}
 
