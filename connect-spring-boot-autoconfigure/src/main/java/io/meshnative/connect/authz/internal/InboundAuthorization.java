@@ -191,7 +191,7 @@ public final class InboundAuthorization {
 	 */
 	ConnectCaller caller(SpiffeId spiffeId, X509Certificate leaf) {
 		CachedCaller cached = this.callers.get(leaf);
-		if (cached != null && cached.spiffeId().equals(spiffeId)) {
+		if (cached != null && (cached.spiffeId() == spiffeId || cached.spiffeId().equals(spiffeId))) {
 			return cached.caller();
 		}
 		ConnectCaller caller = new ConnectCaller(spiffeId.toUri(), spiffeId.trustDomain(), spiffeId.partition(),
