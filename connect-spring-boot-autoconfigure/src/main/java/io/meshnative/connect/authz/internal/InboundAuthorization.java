@@ -19,6 +19,8 @@ package io.meshnative.connect.authz.internal;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.meshnative.connect.authz.AuthorizationDecision;
@@ -57,11 +59,23 @@ public final class InboundAuthorization {
 
 	private static final Log logger = LogFactory.getLog(InboundAuthorization.class);
 
+	private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+	static final int MAX_CALLERS = 1024;
+
 	private final ConnectIdentityManager identityManager;
 
 	private final ConnectAuthorizer authorizer;
 
 	private final ValidatedChains validatedChains = new ValidatedChains(new SvidValidator());
+
+	/**
+	 * The caller of each leaf certificate seen, so that the requests of a kept-alive
+	 * connection do not each format the SPIFFE ID and the serial number again. Keys
+	 * compare by encoding; an entry is used only with the {@link SpiffeId} it was made
+	 * from. Cleared at once beyond {@value #MAX_CALLERS} entries.
+	 */
+	private final Map<X509Certificate, CachedCaller> callers = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -162,11 +176,35 @@ public final class InboundAuthorization {
 					denied("invalid client certificate (" + ex.getReason() + "): " + ex.getMessage()), null, method,
 					path);
 		}
-		ConnectCaller caller = new ConnectCaller(spiffeId.toUri(), spiffeId.trustDomain(), spiffeId.partition(),
-				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(chain[0].getSerialNumber()));
+		ConnectCaller caller = caller(spiffeId, chain[0]);
 		AuthorizationDecision decision = (request != null) ? this.authorizer.authorize(spiffeId, request)
 				: this.authorizer.authorize(spiffeId);
 		return new InboundDecision(decision, caller, method, path);
+	}
+
+	/**
+	 * Return the caller for a validated chain: the identity validation gave and the
+	 * serial number of the leaf.
+	 * @param spiffeId the identity of the validated chain
+	 * @param leaf its leaf
+	 * @return the caller
+	 */
+	ConnectCaller caller(SpiffeId spiffeId, X509Certificate leaf) {
+		CachedCaller cached = this.callers.get(leaf);
+		if (cached != null && (cached.spiffeId() == spiffeId || cached.spiffeId().equals(spiffeId))) {
+			return cached.caller();
+		}
+		ConnectCaller caller = new ConnectCaller(spiffeId.toUri(), spiffeId.trustDomain(), spiffeId.partition(),
+				spiffeId.namespace(), spiffeId.datacenter(), spiffeId.service(), serial(leaf.getSerialNumber()));
+		if (this.callers.size() >= MAX_CALLERS) {
+			this.callers.clear();
+		}
+		this.callers.put(leaf, new CachedCaller(spiffeId, caller));
+		return caller;
+	}
+
+	int cachedCallers() {
+		return this.callers.size();
 	}
 
 	private static AuthorizationDecision denied(String reason) {
@@ -205,14 +243,24 @@ public final class InboundAuthorization {
 	static String serial(BigInteger serial) {
 		byte[] bytes = serial.toByteArray();
 		int start = (bytes.length > 1 && bytes[0] == 0) ? 1 : 0;
-		StringBuilder hex = new StringBuilder();
+		StringBuilder hex = new StringBuilder(3 * (bytes.length - start));
 		for (int i = start; i < bytes.length; i++) {
 			if (hex.length() > 0) {
 				hex.append(':');
 			}
-			hex.append(String.format("%02x", bytes[i] & 0xff));
+			hex.append(HEX_DIGITS[(bytes[i] >> 4) & 0xf]).append(HEX_DIGITS[bytes[i] & 0xf]);
 		}
 		return hex.toString();
+	}
+
+	/**
+	 * A caller remembered for a leaf certificate.
+	 *
+	 * @param spiffeId the identity it was made from
+	 * @param caller the caller
+	 */
+	private record CachedCaller(SpiffeId spiffeId, ConnectCaller caller) {
+
 	}
 
 }

@@ -87,11 +87,9 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 			this.authorization.logRefused(refused, request.getMethod().name());
 			return answer(exchange.getResponse(), HttpStatus.BAD_REQUEST, "Bad Request\n");
 		}
-		SslInfo sslInfo = request.getSslInfo();
-		X509Certificate[] certificates = (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
 		HttpHeaders headers = request.getHeaders();
-		InboundDecision outcome = this.authorization.check(certificates,
-				L7Request.of(request.getMethod().name(), target, headers.headerNames(), headers::getValuesAsList));
+		InboundDecision outcome = this.authorization.check(peerCertificates(request), L7Request
+			.of(request.getMethod().name(), target, () -> headers.headerNames().iterator(), headers::getValuesAsList));
 		if (!outcome.decision().allowed()) {
 			this.authorization.logDenied(outcome, request.getMethod().name(), target.rawPath());
 			return answer(exchange.getResponse(), HttpStatus.FORBIDDEN, "Forbidden\n");
@@ -118,6 +116,22 @@ public final class ConnectAuthorizationWebFilter implements WebFilter, Ordered {
 					"the path Spring dispatches on differs from the request line");
 		}
 		return target;
+	}
+
+	/**
+	 * Return the certificates the caller presented: straight from the connection where
+	 * Reactor Netty serves the request as it arrived, else from the request's
+	 * {@link SslInfo}.
+	 * @param request the request
+	 * @return the certificates, leaf first, or {@code null}
+	 */
+	private static X509Certificate @Nullable [] peerCertificates(ServerHttpRequest request) {
+		X509Certificate[] certificates = REACTOR_NETTY_PRESENT ? ReactorNettyRequests.peerCertificates(request) : null;
+		if (certificates != null) {
+			return certificates;
+		}
+		SslInfo sslInfo = request.getSslInfo();
+		return (sslInfo != null) ? sslInfo.getPeerCertificates() : null;
 	}
 
 	private static String rawPath(ServerHttpRequest request) {
