@@ -215,34 +215,30 @@ class ClusterFailuresIntegrationTests {
 	@Test
 	@Order(3)
 	void frontendAgentKilledAndRestartedWithItsData() throws Exception {
-		run("client-agent-restarted-with-data", (cluster, load, figures) -> {
-			cluster.kill(agentA);
-			holdWithoutFailures(load, HOLD);
-			long restartAt = System.nanoTime();
-			cluster.restart(agentA);
-			long backAt = System.nanoTime();
-			figures.put("agent_back_ms", millis(restartAt, backAt));
-			await().atMost(RECOVERY).pollInterval(POLL).until(() -> registeredNative(FRONTEND_ID));
-			figures.put("registration_ms", millis(backAt, System.nanoTime()));
-			return new Recovery(backAt, null);
-		});
+		// The agent restores the registration from its data directory.
+		run("client-agent-restarted-with-data", (cluster, load, figures) -> restartFrontendAgent(cluster, load, figures,
+				() -> cluster.restart(agentA)));
 	}
 
 	@Test
 	@Order(4)
 	void frontendAgentKilledAndRestartedWithoutItsData() throws Exception {
-		run("client-agent-restarted-without-data", (cluster, load, figures) -> {
-			cluster.kill(agentA);
-			holdWithoutFailures(load, HOLD);
-			long restartAt = System.nanoTime();
-			cluster.restartWithoutData(agentA);
-			long backAt = System.nanoTime();
-			figures.put("agent_back_ms", millis(restartAt, backAt));
-			// Nothing but the application registers it again.
-			await().atMost(RECOVERY).pollInterval(POLL).until(() -> registeredNative(FRONTEND_ID));
-			figures.put("registration_ms", millis(backAt, System.nanoTime()));
-			return new Recovery(backAt, null);
-		});
+		// Nothing but the application registers it again.
+		run("client-agent-restarted-without-data", (cluster, load, figures) -> restartFrontendAgent(cluster, load,
+				figures, () -> cluster.restartWithoutData(agentA)));
+	}
+
+	private static Recovery restartFrontendAgent(ConsulCluster cluster, MeshLoad load, Map<String, Object> figures,
+			Runnable restart) {
+		cluster.kill(agentA);
+		holdWithoutFailures(load, HOLD);
+		long restartAt = System.nanoTime();
+		restart.run();
+		long backAt = System.nanoTime();
+		figures.put("agent_back_ms", millis(restartAt, backAt));
+		await().atMost(RECOVERY).pollInterval(POLL).until(() -> registeredNative(FRONTEND_ID));
+		figures.put("registration_ms", millis(backAt, System.nanoTime()));
+		return new Recovery(backAt, null);
 	}
 
 	@Test

@@ -232,11 +232,11 @@ class ConnectionBudgetIntegrationTests {
 				assertThat(measurement.failures()).isEmpty();
 				assertThat(measurement.agentErrors()).doesNotContainKey(429);
 				assertThat(measurement.watches()).isEqualTo(BASE_WATCHES + 3 * MAX_UPSTREAMS);
-				// Two HTTP/2 connections for the frontend's 303 watches, one for the
-				// backend,
-				// and a few more that the JDK client opens when requests race for a
-				// connection not yet established.
-				assertThat(measurement.connections()).isLessThanOrEqualTo(16);
+				// Two HTTP/2 connections for the frontend's 303 watches and one for the
+				// backend, plus those the JDK client opens when requests race for a
+				// connection not yet established (3 on a quiet machine, 20 once under a
+				// load average of 3): far below the agent's 200 per client address.
+				assertThat(measurement.connections()).isLessThanOrEqualTo(50);
 			}
 		}
 		finally {
