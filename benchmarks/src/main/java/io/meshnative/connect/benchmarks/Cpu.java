@@ -59,9 +59,10 @@ final class Cpu {
 	static final double GENERATOR_LIMIT = 0.90;
 
 	/**
-	 * A 1-minute load average above this before the first arm makes the run "not quiet".
+	 * Length of the quietness sample before the first arm, in seconds (3 s before the
+	 * others).
 	 */
-	static final double LOAD_AVERAGE_LIMIT = 1.5;
+	static final int FIRST_SAMPLE_SECONDS = 10;
 
 	private Cpu() {
 	}
@@ -225,10 +226,6 @@ final class Cpu {
 		 */
 		Quietness judged(boolean quiet) {
 			return new Quietness(this.loadAverage, this.busyCores, this.foreignCores, this.busiestCore, quiet);
-		}
-
-		double loadAverage1() {
-			return Double.parseDouble(this.loadAverage.split(" ")[0]);
 		}
 
 		String describe() {

@@ -86,6 +86,7 @@ final class Report {
 		keepAlive(md);
 		connectClient(md);
 		churn(md);
+		memory(md);
 		targets(md);
 		jmh(md);
 		if (!this.notes.isEmpty()) {
@@ -164,12 +165,12 @@ final class Report {
 			.append(String.format(Locale.ROOT, "%.0f", Cpu.GENERATOR_LIMIT * 100))
 			.append(" % of the core the figure is marked \"generator-bound\": it may be the generator's limit, ")
 			.append("not the server's. Quietness: CPU used by processes outside the benchmark's process tree ")
-			.append("(busy time of `/proc/stat` less the benchmark's processes) over the 3 s before each arm and ")
+			.append("(busy time of `/proc/stat` less the benchmark's processes) over the 3 s before each arm ")
+			.append("(10 s before the first) and ")
 			.append("during each measured run; above ")
 			.append(String.format(Locale.ROOT, "%.1f", Cpu.FOREIGN_LIMIT))
-			.append(" of a core (or a 1-minute load average above ")
-			.append(Cpu.LOAD_AVERAGE_LIMIT)
-			.append(" before the first arm) the arm's figures are marked \"not quiet\".\n");
+			.append(" of a core the arm's figures are marked \"not quiet\". The load average is recorded, not ")
+			.append("judged: this kind of virtual machine idles at 1.2 to 1.7 with under 0.1 core busy.\n");
 		md.append("- Arm 3 is called by vegeta with the `bench-client` leaf (so arms 2 and 3 differ only ")
 			.append("on the server side); the rows \"via @ConnectClient\" call it through a `RestClient` from ")
 			.append("`ConnectClientFactory` (what `@ConnectClient` injects) with discovery-chain routing, driven by ")
@@ -244,9 +245,26 @@ final class Report {
 		callerProxyCpu(md, "Arm 4", rateOf(sidecarArm()));
 		callerProxyCpu(md, "Arm 5", rateOf(connectProxyArm()));
 		connectProxyRatios(md);
+		warmupCurves(md);
 		this.results.forEach((arm, result) -> {
 			if (!result.serverInfo.isEmpty()) {
 				md.append("- `").append(arm.id()).append("`: ").append(result.serverInfo).append('\n');
+			}
+		});
+		md.append('\n');
+	}
+
+	private void warmupCurves(StringBuilder md) {
+		if (this.results.values().stream().allMatch((result) -> result.warmup.isEmpty())) {
+			return;
+		}
+		md.append("Warm-up (req/s of each discarded 10 s keep-alive run before the measurement; the JIT is warm ")
+			.append("when two in a row are within 3 %):\n\n");
+		this.results.forEach((arm, result) -> {
+			if (!result.warmup.isEmpty()) {
+				md.append("- `").append(arm.id()).append("`: ");
+				md.append(String.join(", ", result.warmup.stream().map(Report::number).toList()));
+				md.append(BenchRunner.steady(result.warmup) ? "" : " (not steady)").append('\n');
 			}
 		});
 		md.append('\n');
@@ -346,6 +364,43 @@ final class Report {
 			md.append(quiet(result, churn)).append(" |\n");
 		});
 		md.append('\n');
+	}
+
+	private void memory(StringBuilder md) {
+		md.append("## Memory\n\n");
+		md.append("Server side of each arm (the app; in arms 4 and 5 also its public proxy): resident set size ")
+			.append("(`VmRSS`) and the heap still in use after a full collection (`jcmd GC.run`, then ")
+			.append("`GC.heap_info`), once started and idle, and again right after the 1,000 req/s run. Every JVM ")
+			.append("runs with `-Xms256m -Xmx512m`, so RSS includes heap the JVM committed but does not use. ")
+			.append("\"Added\" is this arm minus its static arm.\n\n");
+		md.append("| Arm | Server | JDK | TLS | RSS idle MB | RSS after load MB | added RSS MB | live heap idle MB ")
+			.append("| live heap after load MB | added live heap MB |\n");
+		md.append("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		this.results.forEach((arm, result) -> {
+			Memory.Sample idle = result.memoryIdle;
+			Memory.Sample loaded = result.memoryLoaded;
+			if (idle == null || loaded == null) {
+				return;
+			}
+			ArmResult reference = this.results.get(reference(arm));
+			Memory.Sample referenceLoaded = (reference != null) ? reference.memoryLoaded : null;
+			md.append("| ").append(arm.label()).append(" | ");
+			md.append(mb(idle.rssMb())).append(" | ").append(mb(loaded.rssMb())).append(" | ");
+			md.append((referenceLoaded != null) ? signedMb(loaded.rssMb() - referenceLoaded.rssMb()) : "-")
+				.append(" | ");
+			md.append(mb(idle.liveHeapMb())).append(" | ").append(mb(loaded.liveHeapMb())).append(" | ");
+			md.append((referenceLoaded != null) ? signedMb(loaded.liveHeapMb() - referenceLoaded.liveHeapMb()) : "-")
+				.append(" |\n");
+		});
+		md.append('\n');
+	}
+
+	private static String mb(double value) {
+		return String.format(Locale.ROOT, "%.1f", value);
+	}
+
+	private static String signedMb(double value) {
+		return String.format(Locale.ROOT, "%+.1f", value);
 	}
 
 	private void targets(StringBuilder md) {

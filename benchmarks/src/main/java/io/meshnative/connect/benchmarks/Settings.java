@@ -114,7 +114,7 @@ final class Settings {
 			return new double[] { 1, 1.5 };
 		}
 		return switch (mode) {
-			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 30) };
+			case "warmup" -> new double[] { 0, (this.warmupSeconds > 0) ? this.warmupSeconds : (this.quick ? 6 : 180) };
 			case "throughput" -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
 			case "rate" -> this.quick ? new double[] { 2, 5 } : new double[] { 5, 20 };
 			default -> this.quick ? new double[] { 1, 3 } : new double[] { 2, 10 };
@@ -143,12 +143,15 @@ final class Settings {
 	}
 
 	String durationsText() {
+		String warmup = (this.quick || this.smoke) ? "a " + fmt(times("warmup")[1]) + " s warm-up run"
+				: "a warm-up in 10 s runs until two in a row are within 3 % of each other (at least 30 s, at most "
+						+ fmt(times("warmup")[1]) + " s; the curve is under the keep-alive table)";
 		return String.format(
-				"a %s s warm-up run at full throughput per arm (discarded), then keep-alive throughput %s s "
+				"%s at full throughput per arm (discarded), then keep-alive throughput %s s "
 						+ "(each measured run follows a discarded run of the same mode: here %s s), 1,000 req/s for "
 						+ "%s s (after %s s), churn %s s (after %s s)",
-				fmt(times("warmup")[1]), fmt(times("throughput")[1]), fmt(times("throughput")[0]),
-				fmt(times("rate")[1]), fmt(times("rate")[0]), fmt(times("churn")[1]), fmt(times("churn")[0]));
+				warmup, fmt(times("throughput")[1]), fmt(times("throughput")[0]), fmt(times("rate")[1]),
+				fmt(times("rate")[0]), fmt(times("churn")[1]), fmt(times("churn")[0]));
 	}
 
 	static String fmt(double seconds) {
