@@ -115,7 +115,7 @@ public final class ConsulAgent implements AutoCloseable {
 
 	/**
 	 * Create a dev agent with ACLs enabled and {@code default_policy = "deny"}. Requests
-	 * need a token; {@link #managementToken()} returns a management token that may do
+	 * need a token; {@link #getManagementToken()} returns a management token that may do
 	 * anything.
 	 * @param hcl extra HCL fragments passed with {@code -hcl}
 	 * @return a new agent, not yet started

@@ -20,7 +20,8 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * Installs {@link ConnectClient} injection into a bean factory.
+ * Installs {@link io.meshnative.connect.client.ConnectClient @ConnectClient} injection
+ * into a bean factory.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -31,8 +32,8 @@ public final class ConnectClientInjection {
 	}
 
 	/**
-	 * Return a post-processor that makes the bean factory supply {@link ConnectClient}
-	 * injection points.
+	 * Return a post-processor that makes the bean factory supply
+	 * {@link io.meshnative.connect.client.ConnectClient @ConnectClient} injection points.
 	 * @return the post-processor
 	 */
 	public static BeanFactoryPostProcessor postProcessor() {

@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * for this service's
  * @param connectTimeout the connect timeout overriding the resolver's, or {@code null}
  * @param requestTimeout the request timeout used when neither the route nor the resolver
- * sets one, or {@code null} for {@link ConnectUpstreams#DEFAULT_RESPONSE_TIMEOUT}
+ * sets one, or {@code null} for the default response timeout (15 s)
  * @param loadBalancerPolicy the load-balancing policy overriding the resolver's, as
  * Consul names it ({@code round_robin}, {@code random}, {@code least_request},
  * {@code ring_hash}, {@code maglev}), or {@code null}
