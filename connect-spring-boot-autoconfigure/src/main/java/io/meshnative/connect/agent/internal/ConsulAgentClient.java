@@ -40,6 +40,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -86,6 +88,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private final @Nullable String token;
 
+	private final @Nullable Supplier<@Nullable String> tokenSupplier;
+
+	private final @Nullable Consumer<String> unknownTokenListener;
+
 	private final @Nullable String namespace;
 
 	private final @Nullable String partition;
@@ -114,6 +120,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.address = builder.address;
 		this.displayAddress = displayAddress(builder.address);
 		this.token = (builder.token != null && !builder.token.isBlank()) ? builder.token.trim() : null;
+		this.tokenSupplier = builder.tokenSupplier;
+		this.unknownTokenListener = builder.unknownTokenListener;
 		this.namespace = builder.namespace;
 		this.partition = builder.partition;
 		this.requestTimeout = builder.requestTimeout;
@@ -423,10 +431,25 @@ public final class ConsulAgentClient implements AutoCloseable {
 			separator = '&';
 		}
 		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout);
-		if (this.token != null) {
-			builder.header("X-Consul-Token", this.token);
+		String current = currentToken();
+		if (current != null) {
+			builder.header("X-Consul-Token", current);
 		}
 		return builder;
+	}
+
+	private @Nullable String currentToken() {
+		Supplier<@Nullable String> supplier = this.tokenSupplier;
+		if (supplier == null) {
+			return this.token;
+		}
+		try {
+			String supplied = supplier.get();
+			return (supplied != null && !supplied.isBlank()) ? supplied.trim() : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private void addScope(List<String> parameters) {
@@ -446,6 +469,9 @@ public final class ConsulAgentClient implements AutoCloseable {
 		int status = response.statusCode();
 		String body = new String(response.body(), StandardCharsets.UTF_8);
 		if (status != 200) {
+			if (status == 403 && body.contains("ACL not found") && this.unknownTokenListener != null) {
+				response.request().headers().firstValue("X-Consul-Token").ifPresent(this.unknownTokenListener);
+			}
 			throw new ConsulAgentException(endpoint, this.displayAddress, status, abbreviate(body),
 					fixFor(status, body, permission), null);
 		}
@@ -633,7 +659,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "ConsulAgentClient[address=" + this.displayAddress + ", token="
-				+ ((this.token != null) ? "<set>" : "<none>") + "]";
+				+ ((this.token != null || this.tokenSupplier != null) ? "<set>" : "<none>") + "]";
 	}
 
 	/**
@@ -646,6 +672,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 		private @Nullable String token;
 
 		private @Nullable SSLContext sslContext;
+
+		private @Nullable Supplier<@Nullable String> tokenSupplier;
+
+		private @Nullable Consumer<String> unknownTokenListener;
 
 		private @Nullable String namespace;
 
@@ -673,6 +703,28 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder token(@Nullable String token) {
 			this.token = token;
+			return this;
+		}
+
+		/**
+		 * Set where the ACL token comes from at every call, instead of a fixed
+		 * {@link #token(String) token}: a token obtained by logging in changes.
+		 * @param tokenSupplier the supplier, answering {@code null} for none
+		 * @return this builder
+		 */
+		public Builder tokenSupplier(@Nullable Supplier<@Nullable String> tokenSupplier) {
+			this.tokenSupplier = tokenSupplier;
+			return this;
+		}
+
+		/**
+		 * Set what is told the token a call sent when Consul answers {@code 403 ACL not
+		 * found} (the token expired or was revoked).
+		 * @param unknownTokenListener the listener
+		 * @return this builder
+		 */
+		public Builder unknownTokenListener(@Nullable Consumer<String> unknownTokenListener) {
+			this.unknownTokenListener = unknownTokenListener;
 			return this;
 		}
 
