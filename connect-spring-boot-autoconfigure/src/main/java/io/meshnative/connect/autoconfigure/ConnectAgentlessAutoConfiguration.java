@@ -122,6 +122,8 @@ public final class ConnectAgentlessAutoConfiguration {
 		SslBundle sslBundle = "https".equals(http.getScheme())
 				? PropertiesConsulAgentConnectionDetails.resolveSslBundle(agent.getTls(), environment) : null;
 		return ConsulAgentClient.builder(http)
+			.addressSupplier(servers::httpAddress)
+			.unreachableListener(servers::httpUnreachable)
 			.tokenSupplier(credentials::token)
 			.unknownTokenListener(credentials::invalidate)
 			.sslContext((sslBundle != null) ? sslBundle.createSslContext() : null)

@@ -28,20 +28,33 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agentless.internal.ConsulCredentials;
+import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.ConsulAgentExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,7 +63,8 @@ import static org.awaitility.Awaitility.await;
  * Agentless mode with ACLs (default deny) and a JWT auth method whose key the test holds:
  * the application logs in with a JWT the test signs, gets a service identity and its
  * leaf, and when its token is revoked mid-run (deleted with the management token) it logs
- * in again while a light load sees no failed request.
+ * in again while a light load sees no failed request. The gRPC methods used are exactly
+ * {@code WatchRoots}, {@code Sign}, {@code Login} and {@code Logout}.
  *
  * @author connect-spring-boot authors
  */
@@ -62,6 +76,8 @@ class AgentlessAclIntegrationTests {
 	private static final String SERVICE = "agentless-acl";
 
 	private static final String TESTER = "agentless-acl-tester";
+
+	private static final Set<String> grpcMethods = ConcurrentHashMap.newKeySet();
 
 	private static final Pattern ACCESSOR = Pattern.compile("\"AccessorID\":\\s*\"([^\"]+)\"");
 
@@ -81,7 +97,7 @@ class AgentlessAclIntegrationTests {
 			.build()) {
 			tester = MeshTestClient.of(client.getLeafCertificate(TESTER), client.getCaRoots());
 		}
-		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(AgentlessIntegrationTests.Backend.class)
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(Backend.class)
 			.web(WebApplicationType.SERVLET)
 			.properties(MeshApplications.properties(consul.getAddress(), SERVICE, MeshApplications.NO_REGISTRATION,
 					"connect.consul.mode=agentless", "connect.consul.servers[0].http-address=" + consul.getAddress(),
@@ -113,6 +129,9 @@ class AgentlessAclIntegrationTests {
 		}
 		assertThat(consul.getAgent().request("GET", "/v1/acl/tokens?authmethod=test-jwt", null))
 			.doesNotContain("AccessorID");
+		assertThat(grpcMethods).containsExactlyInAnyOrder("hashicorp.consul.connectca.ConnectCAService/WatchRoots",
+				"hashicorp.consul.connectca.ConnectCAService/Sign", "hashicorp.consul.acl.ACLService/Login",
+				"hashicorp.consul.acl.ACLService/Logout");
 	}
 
 	private static String loginTokenAccessor() {
@@ -147,6 +166,35 @@ class AgentlessAclIntegrationTests {
 		signer.initSign(key.getPrivate());
 		signer.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
 		return header + "." + claims + "." + encoder.encodeToString(signer.sign());
+	}
+
+	/**
+	 * Answers with the caller's SPIFFE ID and records the gRPC methods it calls.
+	 */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@RestController
+	static class Backend {
+
+		@Bean
+		ClientInterceptor recordingInterceptor() {
+			return new ClientInterceptor() {
+
+				@Override
+				public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
+						Channel next) {
+					grpcMethods.add(method.getFullMethodName());
+					return next.newCall(method, callOptions);
+				}
+
+			};
+		}
+
+		@GetMapping("/hello")
+		Map<String, String> hello(ConnectCaller caller) {
+			return Map.of("caller", caller.spiffeId());
+		}
+
 	}
 
 }

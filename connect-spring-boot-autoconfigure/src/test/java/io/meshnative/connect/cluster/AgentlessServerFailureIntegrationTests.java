@@ -54,7 +54,8 @@ import static org.awaitility.Awaitility.await;
  * Agentless mode on a real three-server cluster without client agents: the server the
  * application's gRPC channel is connected to is killed under load; no request fails and
  * the application moves to another server, where its {@code WatchRoots} stream and
- * {@code Sign} work: a CA root rotation afterwards reaches the application.
+ * {@code Sign} work (a CA root rotation afterwards reaches the application), and so do
+ * its HTTP watches (an intention deny written afterwards is enforced).
  *
  * @author connect-spring-boot authors
  */
@@ -106,6 +107,11 @@ class AgentlessServerFailureIntegrationTests {
 						+ " requests=" + load.answered.get() + " failed=" + load.failures.size());
 				assertThat(load.failures).isEmpty();
 			}
+			ConsulOperator intentions = ConsulOperator.of(cluster.leader().getHttpAddress(), null);
+			intentions.putConfigEntry(Map.of("Kind", "service-intentions", "Name", SERVICE, "Sources",
+					List.of(Map.of("Name", "agentless-cluster-tester", "Action", "deny"))));
+			await().atMost(Duration.ofSeconds(60)).until(() -> tester.get(port, "/hello").status() == 403);
+			assertThat(consulServers.httpAddress().getPort()).isNotEqualTo(connected.getHttpPort());
 			ConnectIdentityManager manager = app.getBean(ConnectIdentityManager.class);
 			TestCertificateAuthority ca = TestCertificateAuthority.forConsulTrustDomain(cluster.getTrustDomain());
 			ConsulOperator operator = ConsulOperator.of(cluster.leader().getHttpAddress(), null);

@@ -19,6 +19,7 @@ package io.meshnative.connect.agent.internal;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -92,6 +93,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private final @Nullable Consumer<String> unknownTokenListener;
 
+	private final @Nullable Supplier<URI> addressSupplier;
+
+	private final @Nullable Consumer<URI> unreachableListener;
+
 	private final @Nullable String namespace;
 
 	private final @Nullable String partition;
@@ -122,6 +127,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.token = (builder.token != null && !builder.token.isBlank()) ? builder.token.trim() : null;
 		this.tokenSupplier = builder.tokenSupplier;
 		this.unknownTokenListener = builder.unknownTokenListener;
+		this.addressSupplier = builder.addressSupplier;
+		this.unreachableListener = builder.unreachableListener;
 		this.namespace = builder.namespace;
 		this.partition = builder.partition;
 		this.requestTimeout = builder.requestTimeout;
@@ -328,6 +335,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
 		CompletableFuture<HttpResponse<byte[]>> exchange = sendAsync(request);
 		CompletableFuture<AgentResponse<T>> answer = exchange.handle((response, failure) -> {
+			notifyUnreachable(request, failure);
 			T notFound = query.getNotFoundValue();
 			if (notFound != null && failure == null && response != null && response.statusCode() == 404) {
 				return notFoundResponse(response, notFound);
@@ -411,6 +419,15 @@ public final class ConsulAgentClient implements AutoCloseable {
 		return lane;
 	}
 
+	private void notifyUnreachable(HttpRequest request, @Nullable Throwable failure) {
+		Consumer<URI> listener = this.unreachableListener;
+		Throwable cause = unwrap(failure);
+		if (listener != null && (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException)) {
+			URI uri = request.uri();
+			listener.accept(URI.create(uri.getScheme() + "://" + uri.getRawAuthority()));
+		}
+	}
+
 	private static <T> AgentQuery.Decoder<T> json(Class<T> type) {
 		return (bytes) -> AgentJson.MAPPER.readValue(bytes, type);
 	}
@@ -420,7 +437,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	private HttpRequest.Builder request(String path, List<String> parameters, Duration timeout) {
-		StringBuilder uri = new StringBuilder(this.address.toString());
+		Supplier<URI> supplier = this.addressSupplier;
+		StringBuilder uri = new StringBuilder(((supplier != null) ? supplier.get() : this.address).toString());
 		while (uri.length() > 0 && uri.charAt(uri.length() - 1) == '/') {
 			uri.setLength(uri.length() - 1);
 		}
@@ -677,6 +695,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 		private @Nullable Consumer<String> unknownTokenListener;
 
+		private @Nullable Supplier<URI> addressSupplier;
+
+		private @Nullable Consumer<URI> unreachableListener;
+
 		private @Nullable String namespace;
 
 		private @Nullable String partition;
@@ -725,6 +747,28 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder unknownTokenListener(@Nullable Consumer<String> unknownTokenListener) {
 			this.unknownTokenListener = unknownTokenListener;
+			return this;
+		}
+
+		/**
+		 * Set where the address of each call comes from, instead of the fixed address:
+		 * agentless mode moves to another Consul server when one cannot be reached.
+		 * @param addressSupplier the supplier of {@code scheme://host:port}
+		 * @return this builder
+		 */
+		public Builder addressSupplier(@Nullable Supplier<URI> addressSupplier) {
+			this.addressSupplier = addressSupplier;
+			return this;
+		}
+
+		/**
+		 * Set what is told the address ({@code scheme://host:port}) of a query that could
+		 * not connect (connection refused or connect timeout).
+		 * @param unreachableListener the listener
+		 * @return this builder
+		 */
+		public Builder unreachableListener(@Nullable Consumer<URI> unreachableListener) {
+			this.unreachableListener = unreachableListener;
 			return this;
 		}
 

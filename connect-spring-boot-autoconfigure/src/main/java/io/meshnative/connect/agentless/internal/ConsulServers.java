@@ -56,6 +56,8 @@ public final class ConsulServers implements AutoCloseable {
 
 	private int current;
 
+	private int currentHttp;
+
 	private @Nullable ManagedChannel channel;
 
 	private boolean closed;
@@ -126,6 +128,37 @@ public final class ConsulServers implements AutoCloseable {
 					+ " next");
 		}
 		old.shutdownNow();
+	}
+
+	/**
+	 * Return the HTTP API address of the server the HTTP calls use.
+	 * @return the address
+	 */
+	public synchronized URI httpAddress() {
+		return this.servers.get(this.currentHttp).http();
+	}
+
+	/**
+	 * Move the HTTP calls to the next server if the unreachable address is still the one
+	 * in use.
+	 * @param unreachable the address ({@code scheme://host:port}) a call could not
+	 * connect to
+	 */
+	public void httpUnreachable(URI unreachable) {
+		synchronized (this) {
+			URI current = this.servers.get(this.currentHttp).http();
+			if (this.closed || !sameAuthority(current, unreachable)) {
+				return;
+			}
+			this.currentHttp = (this.currentHttp + 1) % this.servers.size();
+			this.failovers.incrementAndGet();
+			logger.warn("Consul server HTTP API at " + current.getRawAuthority() + " cannot be reached; using "
+					+ this.servers.get(this.currentHttp).http().getRawAuthority() + " next");
+		}
+	}
+
+	private static boolean sameAuthority(URI first, URI second) {
+		return String.valueOf(first.getRawAuthority()).equalsIgnoreCase(String.valueOf(second.getRawAuthority()));
 	}
 
 	/**
