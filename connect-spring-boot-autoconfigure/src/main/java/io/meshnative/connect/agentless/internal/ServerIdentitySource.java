@@ -289,8 +289,16 @@ public final class ServerIdentitySource implements IdentitySource {
 	}
 
 	private LeafCertificate sign(CaRoots roots) {
-		URI spiffeId = URI
-			.create("spiffe://" + roots.trustDomain() + "/ns/default/dc/" + datacenter() + "/svc/" + this.service);
+		String dc;
+		try {
+			dc = datacenter();
+		}
+		catch (RuntimeException ex) {
+			throw new SignFailure("Could not learn the datacenter of " + describe() + " from /v1/catalog/datacenters ("
+					+ ex.getMessage() + "). Fix: check connect.consul.servers[*].http-address, or set "
+					+ "connect.consul.datacenter", true, ex);
+		}
+		URI spiffeId = URI.create("spiffe://" + roots.trustDomain() + "/ns/default/dc/" + dc + "/svc/" + this.service);
 		KeyPair keyPair = CertificateSigningRequests.newKeyPair();
 		String csr = CertificateSigningRequests.pem(keyPair, spiffeId);
 		ManagedChannel channel = this.servers.channel();
