@@ -21,8 +21,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.ManagedChannel;
@@ -31,6 +34,8 @@ import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.meshnative.connect.agent.internal.CaRoots;
+import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agentless.internal.proto.connectca.ConnectCAServiceGrpc;
 import io.meshnative.connect.agentless.internal.proto.connectca.SignRequest;
 import io.meshnative.connect.agentless.internal.proto.connectca.SignResponse;
@@ -39,6 +44,7 @@ import io.meshnative.connect.agentless.internal.proto.connectca.WatchRootsRespon
 import io.meshnative.connect.identity.ConnectIdentityException;
 import io.meshnative.connect.identity.internal.IdentitySource;
 import io.meshnative.connect.test.ConsulAgentExtension;
+import io.meshnative.connect.test.TestCertificateAuthority;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,11 +52,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Faults of {@link ServerIdentitySource} that a real server does not produce on demand: a
  * gRPC server in front of a real Consul server forwards {@code WatchRoots} and
- * {@code Sign}, and refuses the next {@code Sign} calls with a chosen status.
+ * {@code Sign}, and refuses the next {@code Sign} calls with a chosen status, at start-up
+ * or at a renewal (a CA root rotation makes the source sign again).
  *
  * @author connect-spring-boot authors
  */
@@ -135,6 +143,45 @@ class ServerIdentitySourceFaultIntegrationTests {
 				.withMessageContaining("UNAVAILABLE");
 		}
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void refusedRenewalIsCountedAndRetriedWhileTheLastLeafStays() {
+		List<String> rejected = new CopyOnWriteArrayList<>();
+		List<LeafCertificate> leaves = new CopyOnWriteArrayList<>();
+		try (ConsulServers servers = servers(this.fake.getPort()); ServerIdentitySource source = source(servers)) {
+			IdentitySource.Material material = source.load(Duration.ofSeconds(20));
+			source.start(new IdentitySource.Listener() {
+
+				@Override
+				public void rootsChanged(CaRoots roots) {
+				}
+
+				@Override
+				public void leafChanged(LeafCertificate leaf) {
+					leaves.add(leaf);
+				}
+
+				@Override
+				public void rejected(String reason) {
+					rejected.add(reason);
+				}
+
+			});
+			this.refusals.add(Status.RESOURCE_EXHAUSTED.withDescription("rate limit reached, try again later"));
+			this.refusals.add(Status.RESOURCE_EXHAUSTED.withDescription("rate limit reached, try again later"));
+			TestCertificateAuthority ca = TestCertificateAuthority
+				.forConsulTrustDomain(consul.getAgent().getTrustDomain());
+			Map<String, Object> config = new LinkedHashMap<>(consul.getOperator().getCaConfiguration().config());
+			config.put("PrivateKey", ca.getPrivateKeyPem());
+			config.put("RootCert", ca.getRootCertPem());
+			consul.getOperator().updateCaConfiguration("consul", config);
+			await().atMost(Duration.ofSeconds(30)).until(() -> !leaves.isEmpty());
+			assertThat(rejected).hasSize(2).allMatch((reason) -> reason.contains("RESOURCE_EXHAUSTED"));
+			assertThat(source.getSignFailures()).isEqualTo(2);
+			assertThat(leaves.get(0).serialNumber()).isNotEqualTo(material.leaf().serialNumber());
+			assertThat(leaves.get(0).privateKey()).isNotEqualTo(material.leaf().privateKey());
+		}
 	}
 
 	private ServerIdentitySource source(ConsulServers servers) {
