@@ -40,6 +40,14 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, ConnectIdentityException cause) {
 		ConsulAgentException agentFailure = findCause(cause, ConsulAgentException.class);
+		String message = String.valueOf(cause.getMessage());
+		int fix = message.indexOf(". Fix: ");
+		if (agentFailure == null && fix >= 0) {
+			// agentless mode: the message says what the servers answered and what to do
+			return new FailureAnalysis(
+					"Consul Connect could not load this service's identity: " + message.substring(0, fix + 1),
+					message.substring(fix + ". Fix: ".length()), cause);
+		}
 		if (agentFailure == null) {
 			return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
 					"Check the Consul agent's Connect CA ('consul connect ca get-config') and its logs; the "

@@ -27,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.consul.serviceregistry.ConsulAutoRegistration;
 import org.springframework.cloud.consul.serviceregistry.ConsulAutoServiceRegistration;
 import org.springframework.context.annotation.Bean;
@@ -35,6 +36,7 @@ import org.springframework.context.annotation.Bean;
  * {@link EnableAutoConfiguration Auto-configuration} that registers the application as a
  * Connect-native service when Spring Cloud Consul registers it, and deregisters it when
  * the application starts to shut down, before the web server stops accepting requests.
+ * Not in agentless mode, where the platform registers the service.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -43,6 +45,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "connect.inbound.enabled", matchIfMissing = true)
 @ConditionalOnClass(ConsulAutoRegistration.class)
 @ConditionalOnBean(ConsulAgentClient.class)
+@ConditionalOnProperty(name = "connect.consul.mode", havingValue = "agent", matchIfMissing = true)
 public final class ConnectRegistrationAutoConfiguration {
 
 	ConnectRegistrationAutoConfiguration() {

@@ -55,6 +55,10 @@ public final class ConsulConnectAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConsulAgentClient consulAgentClient(ConsulAgentConnectionDetails connectionDetails,
 			ConsulConnectProperties properties) {
+		if (properties.getConsul().getMode() == ConsulConnectProperties.Consul.Mode.AGENTLESS) {
+			// ConnectAgentlessAutoConfiguration provides the client when gRPC is present
+			throw AgentlessConfigurationException.grpcMissing();
+		}
 		ConsulConnectProperties.Agent agent = properties.getAgent();
 		Assert.state(agent.getWatchWait().compareTo(Watch.MAX_WAIT) <= 0,
 				() -> "connect.agent.watch-wait must be at most " + Watch.MAX_WAIT + " (the agent's max_query_time)");

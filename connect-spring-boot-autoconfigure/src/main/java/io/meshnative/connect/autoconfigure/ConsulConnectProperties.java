@@ -17,7 +17,9 @@
 package io.meshnative.connect.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.meshnative.connect.authz.ConnectAuthorizer;
@@ -47,6 +49,8 @@ public class ConsulConnectProperties {
 	private @Nullable String serviceName;
 
 	private final Agent agent = new Agent();
+
+	private final Consul consul = new Consul();
 
 	private final Inbound inbound = new Inbound();
 
@@ -78,6 +82,10 @@ public class ConsulConnectProperties {
 
 	public Agent getAgent() {
 		return this.agent;
+	}
+
+	public Consul getConsul() {
+		return this.consul;
 	}
 
 	public Inbound getInbound() {
@@ -326,6 +334,185 @@ public class ConsulConnectProperties {
 
 		public void setAgentUnreachableThreshold(Duration agentUnreachableThreshold) {
 			this.agentUnreachableThreshold = agentUnreachableThreshold;
+		}
+
+	}
+
+	/**
+	 * How the application reaches Consul: through the local agent, or straight to the
+	 * servers (agentless mode).
+	 */
+	public static class Consul {
+
+		/**
+		 * Whether to talk to the local Consul agent ('agent') or only to the Consul
+		 * servers ('agentless', for meshes without client agents, such as consul-k8s with
+		 * consul-dataplane). Agentless mode needs grpc-netty, grpc-protobuf and grpc-stub
+		 * on the class path and never registers the service.
+		 */
+		private Mode mode = Mode.AGENT;
+
+		/**
+		 * Consul servers to use in agentless mode, tried in order; a server that cannot
+		 * be reached is given up for the next.
+		 */
+		private final List<Server> servers = new ArrayList<>();
+
+		/**
+		 * Datacenter of the servers, named in the SPIFFE ID of the leaf certificate. When
+		 * not set, the first datacenter the servers list (their own).
+		 */
+		private @Nullable String datacenter;
+
+		/**
+		 * PEM file of the CA that signed the servers' gRPC TLS certificates, for gRPC
+		 * addresses that start with 'https://'. When not set, CONSUL_GRPC_CACERT, else
+		 * the HTTP CA file (connect.agent.tls.ca-file or CONSUL_CACERT).
+		 */
+		private @Nullable String grpcCaFile;
+
+		/**
+		 * Longest random delay between a change of the active CA root and the request for
+		 * a leaf signed by the new root; spreads the load on the servers.
+		 */
+		private Duration rootChangeSpread = Duration.ofSeconds(30);
+
+		private final Login login = new Login();
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
+		public List<Server> getServers() {
+			return this.servers;
+		}
+
+		public @Nullable String getDatacenter() {
+			return this.datacenter;
+		}
+
+		public void setDatacenter(@Nullable String datacenter) {
+			this.datacenter = datacenter;
+		}
+
+		public @Nullable String getGrpcCaFile() {
+			return this.grpcCaFile;
+		}
+
+		public void setGrpcCaFile(@Nullable String grpcCaFile) {
+			this.grpcCaFile = grpcCaFile;
+		}
+
+		public Duration getRootChangeSpread() {
+			return this.rootChangeSpread;
+		}
+
+		public void setRootChangeSpread(Duration rootChangeSpread) {
+			this.rootChangeSpread = rootChangeSpread;
+		}
+
+		public Login getLogin() {
+			return this.login;
+		}
+
+		/**
+		 * How the application reaches Consul.
+		 */
+		public enum Mode {
+
+			/**
+			 * Through the local Consul agent.
+			 */
+			AGENT,
+
+			/**
+			 * Only through the Consul servers' HTTP and gRPC APIs.
+			 */
+			AGENTLESS
+
+		}
+
+		/**
+		 * A Consul server.
+		 */
+		public static class Server {
+
+			/**
+			 * HTTP API address of the server, 'http://host:8500' or 'https://host:8501'.
+			 */
+			private @Nullable String httpAddress;
+
+			/**
+			 * gRPC address of the server, 'host:8502' (plaintext) or 'https://host:8503'
+			 * (TLS).
+			 */
+			private @Nullable String grpcAddress;
+
+			public @Nullable String getHttpAddress() {
+				return this.httpAddress;
+			}
+
+			public void setHttpAddress(@Nullable String httpAddress) {
+				this.httpAddress = httpAddress;
+			}
+
+			public @Nullable String getGrpcAddress() {
+				return this.grpcAddress;
+			}
+
+			public void setGrpcAddress(@Nullable String grpcAddress) {
+				this.grpcAddress = grpcAddress;
+			}
+
+		}
+
+		/**
+		 * Login with a Consul auth method, instead of a static ACL token.
+		 */
+		public static class Login {
+
+			/**
+			 * Consul auth method to log in with (for example a Kubernetes or JWT auth
+			 * method). When set, the ACL token comes from ACLService.Login instead of
+			 * connect.agent.token.
+			 */
+			private @Nullable String authMethod;
+
+			/**
+			 * File holding the bearer token presented to the auth method, read at every
+			 * login.
+			 */
+			private String bearerTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+			/**
+			 * Metadata set on the ACL tokens created by the login.
+			 */
+			private final Map<String, String> meta = new LinkedHashMap<>();
+
+			public @Nullable String getAuthMethod() {
+				return this.authMethod;
+			}
+
+			public void setAuthMethod(@Nullable String authMethod) {
+				this.authMethod = authMethod;
+			}
+
+			public String getBearerTokenFile() {
+				return this.bearerTokenFile;
+			}
+
+			public void setBearerTokenFile(String bearerTokenFile) {
+				this.bearerTokenFile = bearerTokenFile;
+			}
+
+			public Map<String, String> getMeta() {
+				return this.meta;
+			}
+
 		}
 
 	}

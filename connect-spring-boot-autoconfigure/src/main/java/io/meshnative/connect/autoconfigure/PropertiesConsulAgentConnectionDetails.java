@@ -135,7 +135,7 @@ class PropertiesConsulAgentConnectionDetails implements ConsulAgentConnectionDet
 		}
 	}
 
-	private static @Nullable SslBundle resolveSslBundle(ConsulConnectProperties.Tls tls, Environment environment) {
+	static @Nullable SslBundle resolveSslBundle(ConsulConnectProperties.Tls tls, Environment environment) {
 		String ca = firstText(tls.getCaFile(), environment.getProperty("CONSUL_CACERT"));
 		String cert = firstText(tls.getCertFile(), environment.getProperty("CONSUL_CLIENT_CERT"));
 		String key = firstText(tls.getKeyFile(), environment.getProperty("CONSUL_CLIENT_KEY"));

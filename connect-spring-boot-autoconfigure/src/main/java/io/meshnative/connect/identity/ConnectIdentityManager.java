@@ -30,6 +30,7 @@ import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.agent.internal.Watch;
 import io.meshnative.connect.agent.internal.WatchRate;
+import io.meshnative.connect.identity.internal.IdentitySource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,9 @@ import org.springframework.util.Assert;
  * change produces a new snapshot and is announced to the {@link ConnectIdentityListener
  * listeners}; an unusable one is logged and counted, and the last good identity stays in
  * use.
+ * <p>
+ * In agentless mode the roots and the leaf come from an {@link IdentitySource} (the
+ * Consul servers) instead of the agent; everything else is the same.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -54,7 +58,9 @@ public final class ConnectIdentityManager implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ConnectIdentityManager.class);
 
-	private final ConsulAgentClient client;
+	private final @Nullable ConsulAgentClient client;
+
+	private final @Nullable IdentitySource source;
 
 	private final String service;
 
@@ -91,9 +97,26 @@ public final class ConnectIdentityManager implements AutoCloseable {
 			Duration watchWait) {
 		Assert.hasText(service, "'service' must not be empty");
 		this.client = client;
+		this.source = null;
 		this.service = service;
 		this.startupTimeout = startupTimeout;
 		this.watchWait = watchWait;
+	}
+
+	/**
+	 * Create a new instance that takes its roots and leaf from a source other than the
+	 * agent (agentless mode). The source is internal API.
+	 * @param source the source of the roots and the leaf
+	 * @param service the service name
+	 * @param startupTimeout the longest time {@link #start()} may take
+	 */
+	public ConnectIdentityManager(IdentitySource source, String service, Duration startupTimeout) {
+		Assert.hasText(service, "'service' must not be empty");
+		this.client = null;
+		this.source = source;
+		this.service = service;
+		this.startupTimeout = startupTimeout;
+		this.watchWait = Duration.ZERO;
 	}
 
 	/**
@@ -109,6 +132,11 @@ public final class ConnectIdentityManager implements AutoCloseable {
 			if (current != null) {
 				return current;
 			}
+			IdentitySource identitySource = this.source;
+			if (identitySource != null) {
+				return startFrom(identitySource);
+			}
+			ConsulAgentClient client = agentClient();
 			long deadline = System.nanoTime() + this.startupTimeout.toNanos();
 			AgentResponse<CaRoots> roots = load(AgentQuery.caRoots(), deadline);
 			AgentResponse<LeafCertificate> leaf = load(AgentQuery.leafCertificate(this.service), deadline);
@@ -116,7 +144,7 @@ public final class ConnectIdentityManager implements AutoCloseable {
 				current = ConnectIdentity.of(this.service, roots.value(), roots.index(), leaf.value(), leaf.index());
 			}
 			catch (InvalidIdentityException ex) {
-				throw new ConnectIdentityException("The Consul agent at " + this.client.getAddress()
+				throw new ConnectIdentityException("The Consul agent at " + client.getAddress()
 						+ " returned unusable identity material for service '" + this.service + "': " + ex.getMessage(),
 						ex);
 			}
@@ -132,14 +160,14 @@ public final class ConnectIdentityManager implements AutoCloseable {
 				}
 
 			};
-			this.rootsWatch = Watch.builder(this.client, AgentQuery.caRoots())
+			this.rootsWatch = Watch.builder(client, AgentQuery.caRoots())
 				.wait(this.watchWait)
 				.rateLimit(WatchRate.IDENTITY)
 				.startFrom(roots)
 				.listener(watchListener)
 				.build(this::rootsChanged)
 				.start();
-			this.leafWatch = Watch.builder(this.client, AgentQuery.leafCertificate(this.service))
+			this.leafWatch = Watch.builder(client, AgentQuery.leafCertificate(this.service))
 				.wait(this.watchWait)
 				.rateLimit(WatchRate.IDENTITY)
 				.startFrom(leaf)
@@ -150,12 +178,65 @@ public final class ConnectIdentityManager implements AutoCloseable {
 		}
 	}
 
+	private ConnectIdentity startFrom(IdentitySource identitySource) {
+		IdentitySource.Material material = identitySource.load(this.startupTimeout);
+		ConnectIdentity current;
+		try {
+			current = ConnectIdentity.of(this.service, material.roots(), 0, material.leaf(), 0);
+		}
+		catch (InvalidIdentityException ex) {
+			throw new ConnectIdentityException(identitySource.describe()
+					+ " returned unusable identity material for service '" + this.service + "': " + ex.getMessage(),
+					ex);
+		}
+		this.identity = current;
+		this.caRoots = material.roots();
+		logger.info("Connect identity loaded from " + identitySource.describe() + ": " + current.getSpiffeId()
+				+ ", serial " + current.getSerialNumber() + ", valid until " + current.getExpiry() + ", "
+				+ current.getRoots().size() + " trusted root(s)");
+		identitySource.start(new IdentitySource.Listener() {
+
+			@Override
+			public void rootsChanged(CaRoots roots) {
+				try {
+					ConnectIdentityManager.this.rootsChanged(roots);
+				}
+				catch (RuntimeException ex) {
+					rejected(String.valueOf(ex.getMessage()));
+				}
+			}
+
+			@Override
+			public void leafChanged(LeafCertificate leaf) {
+				try {
+					ConnectIdentityManager.this.leafChanged(leaf);
+				}
+				catch (RuntimeException ex) {
+					rejected(String.valueOf(ex.getMessage()));
+				}
+			}
+
+			@Override
+			public void rejected(String reason) {
+				ConnectIdentityManager.this.rejected(reason);
+			}
+
+		});
+		return current;
+	}
+
+	private ConsulAgentClient agentClient() {
+		ConsulAgentClient agent = this.client;
+		Assert.state(agent != null, "No Consul agent client");
+		return agent;
+	}
+
 	private <T> AgentResponse<T> load(AgentQuery<T> query, long deadline) {
 		ConsulAgentException last = null;
 		long delayMillis = 200;
 		while (true) {
 			try {
-				return this.client.query(query);
+				return agentClient().query(query);
 			}
 			catch (ConsulAgentException ex) {
 				last = ex;
@@ -316,6 +397,9 @@ public final class ConnectIdentityManager implements AutoCloseable {
 		}
 		if (leaf != null) {
 			leaf.stop();
+		}
+		if (this.source != null) {
+			this.source.close();
 		}
 	}
 

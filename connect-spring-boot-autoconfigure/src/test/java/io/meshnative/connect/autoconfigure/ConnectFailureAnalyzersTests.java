@@ -47,6 +47,17 @@ class ConnectFailureAnalyzersTests {
 	private final ConnectIdentityFailureAnalyzer analyzer = new ConnectIdentityFailureAnalyzer();
 
 	@Test
+	void agentlessFailureSaysWhatTheServersAnsweredAndTheFix() {
+		ConnectIdentityException failure = new ConnectIdentityException(
+				"Consul server 10.0.0.1:8502 refused to sign a leaf for spiffe://td.consul/ns/default/dc/dc1/svc/orders: "
+						+ "PERMISSION_DENIED (Permission denied). Fix: the ACL token needs service:write on 'orders'",
+				null);
+		FailureAnalysis analysis = this.analyzer.analyze(failure);
+		assertThat(analysis.getDescription()).contains("refused to sign a leaf").doesNotContain("Fix:");
+		assertThat(analysis.getAction()).isEqualTo("the ACL token needs service:write on 'orders'");
+	}
+
+	@Test
 	void agentUnreachable() {
 		FailureAnalysis analysis = analyze("http://127.0.0.1:1");
 		assertThat(analysis.getDescription())

@@ -212,6 +212,17 @@ public final class AgentQuery<T> {
 	}
 
 	/**
+	 * Query the datacenters the servers know, the answering server's own first
+	 * ({@code GET /v1/catalog/datacenters}); agentless mode takes its datacenter from it.
+	 * @return the query
+	 */
+	public static AgentQuery<List<String>> datacenters() {
+		return new AgentQuery<>("/v1/catalog/datacenters", Collections.emptyMap(),
+				type(new TypeReference<List<String>>() {
+				}), Style.INDEX, false, "no ACL permission (the datacenters endpoint needs none)");
+	}
+
+	/**
 	 * Query the intentions that apply to services, in evaluation order
 	 * ({@code GET /v1/connect/intentions/match}).
 	 * @param by {@code destination} or {@code source}

@@ -19,6 +19,7 @@ package io.meshnative.connect.agent.internal;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -40,6 +41,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -86,6 +89,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private final @Nullable String token;
 
+	private final @Nullable Supplier<@Nullable String> tokenSupplier;
+
+	private final @Nullable Consumer<String> unknownTokenListener;
+
+	private final @Nullable Supplier<URI> addressSupplier;
+
+	private final @Nullable Consumer<URI> unreachableListener;
+
 	private final @Nullable String namespace;
 
 	private final @Nullable String partition;
@@ -114,6 +125,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.address = builder.address;
 		this.displayAddress = displayAddress(builder.address);
 		this.token = (builder.token != null && !builder.token.isBlank()) ? builder.token.trim() : null;
+		this.tokenSupplier = builder.tokenSupplier;
+		this.unknownTokenListener = builder.unknownTokenListener;
+		this.addressSupplier = builder.addressSupplier;
+		this.unreachableListener = builder.unreachableListener;
 		this.namespace = builder.namespace;
 		this.partition = builder.partition;
 		this.requestTimeout = builder.requestTimeout;
@@ -320,6 +335,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		HttpRequest request = request(query.getPath(), parameters, timeout).GET().build();
 		CompletableFuture<HttpResponse<byte[]>> exchange = sendAsync(request);
 		CompletableFuture<AgentResponse<T>> answer = exchange.handle((response, failure) -> {
+			notifyUnreachable(request, failure);
 			T notFound = query.getNotFoundValue();
 			if (notFound != null && failure == null && response != null && response.statusCode() == 404) {
 				return notFoundResponse(response, notFound);
@@ -403,6 +419,15 @@ public final class ConsulAgentClient implements AutoCloseable {
 		return lane;
 	}
 
+	private void notifyUnreachable(HttpRequest request, @Nullable Throwable failure) {
+		Consumer<URI> listener = this.unreachableListener;
+		Throwable cause = unwrap(failure);
+		if (listener != null && (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException)) {
+			URI uri = request.uri();
+			listener.accept(URI.create(uri.getScheme() + "://" + uri.getRawAuthority()));
+		}
+	}
+
 	private static <T> AgentQuery.Decoder<T> json(Class<T> type) {
 		return (bytes) -> AgentJson.MAPPER.readValue(bytes, type);
 	}
@@ -412,7 +437,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 	}
 
 	private HttpRequest.Builder request(String path, List<String> parameters, Duration timeout) {
-		StringBuilder uri = new StringBuilder(this.address.toString());
+		Supplier<URI> supplier = this.addressSupplier;
+		StringBuilder uri = new StringBuilder(((supplier != null) ? supplier.get() : this.address).toString());
 		while (uri.length() > 0 && uri.charAt(uri.length() - 1) == '/') {
 			uri.setLength(uri.length() - 1);
 		}
@@ -423,10 +449,25 @@ public final class ConsulAgentClient implements AutoCloseable {
 			separator = '&';
 		}
 		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout);
-		if (this.token != null) {
-			builder.header("X-Consul-Token", this.token);
+		String current = currentToken();
+		if (current != null) {
+			builder.header("X-Consul-Token", current);
 		}
 		return builder;
+	}
+
+	private @Nullable String currentToken() {
+		Supplier<@Nullable String> supplier = this.tokenSupplier;
+		if (supplier == null) {
+			return this.token;
+		}
+		try {
+			String supplied = supplier.get();
+			return (supplied != null && !supplied.isBlank()) ? supplied.trim() : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private void addScope(List<String> parameters) {
@@ -446,6 +487,9 @@ public final class ConsulAgentClient implements AutoCloseable {
 		int status = response.statusCode();
 		String body = new String(response.body(), StandardCharsets.UTF_8);
 		if (status != 200) {
+			if (status == 403 && body.contains("ACL not found") && this.unknownTokenListener != null) {
+				response.request().headers().firstValue("X-Consul-Token").ifPresent(this.unknownTokenListener);
+			}
 			throw new ConsulAgentException(endpoint, this.displayAddress, status, abbreviate(body),
 					fixFor(status, body, permission), null);
 		}
@@ -633,7 +677,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "ConsulAgentClient[address=" + this.displayAddress + ", token="
-				+ ((this.token != null) ? "<set>" : "<none>") + "]";
+				+ ((this.token != null || this.tokenSupplier != null) ? "<set>" : "<none>") + "]";
 	}
 
 	/**
@@ -646,6 +690,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 		private @Nullable String token;
 
 		private @Nullable SSLContext sslContext;
+
+		private @Nullable Supplier<@Nullable String> tokenSupplier;
+
+		private @Nullable Consumer<String> unknownTokenListener;
+
+		private @Nullable Supplier<URI> addressSupplier;
+
+		private @Nullable Consumer<URI> unreachableListener;
 
 		private @Nullable String namespace;
 
@@ -673,6 +725,50 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder token(@Nullable String token) {
 			this.token = token;
+			return this;
+		}
+
+		/**
+		 * Set where the ACL token comes from at every call, instead of a fixed
+		 * {@link #token(String) token}: a token obtained by logging in changes.
+		 * @param tokenSupplier the supplier, answering {@code null} for none
+		 * @return this builder
+		 */
+		public Builder tokenSupplier(@Nullable Supplier<@Nullable String> tokenSupplier) {
+			this.tokenSupplier = tokenSupplier;
+			return this;
+		}
+
+		/**
+		 * Set what is told the token a call sent when Consul answers {@code 403 ACL not
+		 * found} (the token expired or was revoked).
+		 * @param unknownTokenListener the listener
+		 * @return this builder
+		 */
+		public Builder unknownTokenListener(@Nullable Consumer<String> unknownTokenListener) {
+			this.unknownTokenListener = unknownTokenListener;
+			return this;
+		}
+
+		/**
+		 * Set where the address of each call comes from, instead of the fixed address:
+		 * agentless mode moves to another Consul server when one cannot be reached.
+		 * @param addressSupplier the supplier of {@code scheme://host:port}
+		 * @return this builder
+		 */
+		public Builder addressSupplier(@Nullable Supplier<URI> addressSupplier) {
+			this.addressSupplier = addressSupplier;
+			return this;
+		}
+
+		/**
+		 * Set what is told the address ({@code scheme://host:port}) of a query that could
+		 * not connect (connection refused or connect timeout).
+		 * @param unreachableListener the listener
+		 * @return this builder
+		 */
+		public Builder unreachableListener(@Nullable Consumer<URI> unreachableListener) {
+			this.unreachableListener = unreachableListener;
 			return this;
 		}
 
