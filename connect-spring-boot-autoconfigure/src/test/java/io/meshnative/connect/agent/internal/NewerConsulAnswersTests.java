@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.meshnative.connect.discovery.internal.DiscoveryChainEvaluator;
+import io.meshnative.connect.discovery.internal.LoadBalancingPolicies;
 import io.meshnative.connect.discovery.internal.RouteRequest;
 import io.meshnative.connect.discovery.internal.RoutingDecision;
 import io.meshnative.connect.test.FakeConsulAgent;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
@@ -183,6 +185,14 @@ class NewerConsulAnswersTests {
 			.isThrownBy(
 					() -> evaluator.evaluate(chain, RouteRequest.of("GET", "/future/x").withHeader("x-v", "beta"), 0))
 			.withMessageContaining("node 'future:api-grpc-gateway' has unknown type 'grpc-gateway'");
+	}
+
+	@Test
+	void loadBalancerPolicyItDoesNotKnowFailsInsteadOfFallingBackSilently() {
+		DiscoveryChain.LoadBalancer future = AgentJson.read("{\"Policy\": \"weighted_maglev\", \"NewTuning\": 1}",
+				DiscoveryChain.LoadBalancer.class);
+		assertThatIllegalArgumentException().isThrownBy(() -> LoadBalancingPolicies.forSettings(future))
+			.withMessageContaining("Unknown load-balancer policy 'weighted_maglev'");
 	}
 
 	@Test
