@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs {@code scripts/aot-check} against the jar this build repackaged with Spring AOT
  * processing ({@code mvn -Paot verify}; the {@code aot} profile runs {@code process-aot}
  * for the frontend role and adds this test to Failsafe): the frontend starts with
- * {@code -Dspring.aot.enabled=true} and serves a mesh call to a backend over mTLS.
+ * {@code -Dspring.aot.enabled=true} and serves mesh calls to a backend over mTLS, one
+ * through {@code ConnectClientFactory} and one through a {@code RestClient} injected with
+ * {@code @ConnectClient}.
  *
  * @author connect-spring-boot authors
  */
@@ -69,6 +71,7 @@ class AotModeScriptTests {
 		assertThat(finished).as("scripts/aot-check finished within 5 minutes:\n" + log).isTrue();
 		assertThat(log).contains("RESULT frontend started: Starting AOT-processed SampleApplication")
 			.contains("RESULT mesh call through the AOT-processed frontend: HTTP 200")
+			.contains("RESULT @ConnectClient call through the AOT-processed frontend: HTTP 200")
 			.contains("\"service\":\"backend\"");
 		assertThat(process.exitValue()).as("exit status of scripts/aot-check:\n" + log).isZero();
 	}
