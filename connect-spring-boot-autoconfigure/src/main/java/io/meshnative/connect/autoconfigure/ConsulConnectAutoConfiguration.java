@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import org.springframework.util.Assert;
 
@@ -39,6 +40,7 @@ import org.springframework.util.Assert;
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "connect.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ConsulConnectProperties.class)
+@ImportRuntimeHints(ConnectRuntimeHints.class)
 public final class ConsulConnectAutoConfiguration {
 
 	ConsulConnectAutoConfiguration() {

@@ -62,6 +62,14 @@ public class ConsulConnectProperties {
 	 */
 	private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
+	/**
+	 * HTTP service groups (declared with @ImportHttpServices) bound to mesh upstreams,
+	 * keyed by group name, the value being the upstream (service) name: every client of
+	 * such a group calls the upstream through its discovery chain over mTLS, as
+	 * a @ConnectClient does.
+	 */
+	private final Map<String, String> httpServiceGroups = new LinkedHashMap<>();
+
 	private final Health health = new Health();
 
 	public boolean isEnabled() {
@@ -98,6 +106,10 @@ public class ConsulConnectProperties {
 
 	public Map<String, Upstream> getUpstreams() {
 		return this.upstreams;
+	}
+
+	public Map<String, String> getHttpServiceGroups() {
+		return this.httpServiceGroups;
 	}
 
 	public Health getHealth() {

@@ -75,8 +75,23 @@ public final class ConnectClientFactory {
 	 * @return the builder
 	 */
 	public RestClient.Builder restClientBuilder(String upstream) {
-		return this.restClientBuilders.get()
-			.baseUrl("http://" + upstream)
+		return bind(this.restClientBuilders.get(), upstream);
+	}
+
+	/**
+	 * Bind an existing {@code RestClient.Builder} to an upstream, as
+	 * {@link #restClientBuilder(String)} does for a new one: its base URL becomes
+	 * {@code http://<upstream>}, its request factory the mesh's (mTLS with the service's
+	 * leaf, the server's identity checked) and the routing interceptor is added. Used for
+	 * the clients of HTTP service groups bound to upstreams. Do not replace the request
+	 * factory or remove the interceptor afterwards.
+	 * @param builder the builder, changed in place
+	 * @param upstream the upstream name
+	 * @return the builder
+	 * @since 0.1.0
+	 */
+	public RestClient.Builder bind(RestClient.Builder builder, String upstream) {
+		return builder.baseUrl("http://" + upstream)
 			.requestFactory(new RoutedRequestFactory(this.upstreams))
 			.requestInterceptor(new ConnectClientHttpRequestInterceptor(upstream, this.upstreams));
 	}
@@ -99,8 +114,21 @@ public final class ConnectClientFactory {
 	 * @return the builder
 	 */
 	public WebClient.Builder webClientBuilder(String upstream) {
-		return this.webClientBuilders.get()
-			.baseUrl("http://" + upstream)
+		return bind(this.webClientBuilders.get(), upstream);
+	}
+
+	/**
+	 * Bind an existing {@code WebClient.Builder} to an upstream, as
+	 * {@link #webClientBuilder(String)} does for a new one: its base URL becomes
+	 * {@code http://<upstream>}, its connector the mesh's and the routing filter is
+	 * added. Do not replace the connector or remove the filter afterwards.
+	 * @param builder the builder, changed in place
+	 * @param upstream the upstream name
+	 * @return the builder
+	 * @since 0.1.0
+	 */
+	public WebClient.Builder bind(WebClient.Builder builder, String upstream) {
+		return builder.baseUrl("http://" + upstream)
 			.clientConnector(new RoutedClientHttpConnector(this.upstreams))
 			.filter(new ConnectExchangeFilterFunction(upstream, this.upstreams));
 	}

@@ -21,8 +21,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshnative.connect.authz.ConnectCaller;
+import io.meshnative.connect.client.ConnectClient;
 import io.meshnative.connect.client.ConnectClientFactory;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -47,9 +49,23 @@ class FrontendController {
 
 	private final Map<String, RestClient> upstreams = new ConcurrentHashMap<>();
 
-	FrontendController(@Value("${connect.service-name}") String service, ConnectClientFactory clients) {
+	private final RestClient backend;
+
+	FrontendController(@Value("${connect.service-name}") String service, ConnectClientFactory clients,
+			@ConnectClient("backend") RestClient backend) {
 		this.service = service;
 		this.clients = clients;
+		this.backend = backend;
+	}
+
+	/**
+	 * Calls {@code /hello} on the upstream {@code backend} with the client injected by
+	 * {@code @ConnectClient}.
+	 * @return the backend's answer
+	 */
+	@GetMapping("/backend/hello")
+	@Nullable String backendHello() {
+		return this.backend.get().uri("/hello").retrieve().body(String.class);
 	}
 
 	@GetMapping("/hello")
