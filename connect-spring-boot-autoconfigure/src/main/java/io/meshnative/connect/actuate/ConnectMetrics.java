@@ -98,9 +98,23 @@ public final class ConnectMetrics implements MeterBinder {
 		if (this.authorizer != null) {
 			this.authorizer.addListener(new ConnectAuthorizationListener() {
 
+				/**
+				 * The decision counters by result and source, registered on first use and
+				 * then reused: the listener runs for every inbound request, so it must
+				 * not build a meter ID and look it up each time. A race registers the
+				 * same counter twice, which the registry answers with one meter.
+				 */
+				private final Counter[] decisions = new Counter[2 * AuthorizationDecision.Source.values().length];
+
 				@Override
 				public void decided(AuthorizationDecision decision) {
-					decisionCounter(registry, decision).increment();
+					int index = 2 * decision.source().ordinal() + (decision.allowed() ? 1 : 0);
+					Counter counter = this.decisions[index];
+					if (counter == null) {
+						counter = decisionCounter(registry, decision);
+						this.decisions[index] = counter;
+					}
+					counter.increment();
 				}
 
 				@Override

@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.authz.AuthorizationDecision;
+import io.meshnative.connect.authz.ConnectAuthorizer;
+import io.meshnative.connect.authz.InboundDecision;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.test.FakeConsulAgent;
 import io.meshnative.connect.test.FakeResponse;
@@ -118,6 +121,34 @@ class ConnectMetricsTests {
 			assertThat(leafApplied.totalTime(TimeUnit.NANOSECONDS)).isPositive();
 			assertThat(registry.find("connect.config.apply").tag("kind", "roots").timer()).isNull();
 		}
+	}
+
+	@Test
+	void inboundDecisionsAreCountedByResultAndSource() {
+		MeterRegistry registry = new SimpleMeterRegistry();
+		try (FakeConsulAgent fake = FakeConsulAgent.start();
+				ConsulAgentClient client = ConsulAgentClient.builder(URI.create(fake.getHttpAddress())).build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(10),
+						Duration.ofSeconds(30));
+				ConnectAuthorizer authorizer = new ConnectAuthorizer(client, "web", ConnectAuthorizer.FailureMode.DENY,
+						Duration.ofSeconds(10))) {
+			new ConnectMetrics(manager, client, authorizer, null, this.clock).bindTo(registry);
+			for (int i = 0; i < 3; i++) {
+				authorizer.decided(decision(true, AuthorizationDecision.Source.DEFAULT));
+			}
+			authorizer.decided(decision(false, AuthorizationDecision.Source.INTENTION));
+			authorizer.decided(decision(false, AuthorizationDecision.Source.DEFAULT));
+			authorizer.decided(decision(false, AuthorizationDecision.Source.INTENTION));
+			assertThat(count(registry, "connect.authz.decisions", "result", "allow", "source", "default")).isEqualTo(3);
+			assertThat(count(registry, "connect.authz.decisions", "result", "deny", "source", "intention"))
+				.isEqualTo(2);
+			assertThat(count(registry, "connect.authz.decisions", "result", "deny", "source", "default")).isEqualTo(1);
+			assertThat(registry.find("connect.authz.decisions").counters()).hasSize(3);
+		}
+	}
+
+	private static InboundDecision decision(boolean allowed, AuthorizationDecision.Source source) {
+		return new InboundDecision(new AuthorizationDecision(allowed, "test", source), null, "GET", "/");
 	}
 
 	private static double count(MeterRegistry registry, String name, String... tags) {
