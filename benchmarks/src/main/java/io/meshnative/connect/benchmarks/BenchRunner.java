@@ -195,6 +195,26 @@ public final class BenchRunner {
 					report.failures.put(arm, ex.toString());
 				}
 			}
+			for (Arm arm : Arm.all(this.settings)) {
+				if (this.settings.pairRounds == 0 || arm.kind() != Kind.CONNECT || !this.settings.selected(arm)) {
+					continue;
+				}
+				progress("pair " + arm.staticReference().id() + " / " + arm.id() + " (interleaved, "
+						+ this.settings.pairRounds + " rounds)");
+				Cpu.Quietness before = quietness(false);
+				try {
+					PairResult pair = runPair(arm, certificates);
+					pair.before = before;
+					report.pairs.put(arm, pair);
+				}
+				catch (NotQuietException ex) {
+					throw ex;
+				}
+				catch (Exception ex) {
+					progress("pair " + arm.id() + " failed: " + ex);
+					report.failures.put(arm, "paired comparison: " + ex);
+				}
+			}
 			this.client.close();
 		}
 		if (this.settings.jmh) {
@@ -330,6 +350,50 @@ public final class BenchRunner {
 				client().deregisterService(arm.service() + "-1");
 				client().deregisterService(callerProxyId(arm));
 			}
+		}
+	}
+
+	/**
+	 * Compare a connect-spring-boot arm with its static mTLS arm in one interleaved run:
+	 * both servers run side by side on the server CPU (only one is loaded at a time),
+	 * both are warmed up until steady, then each round measures keep-alive throughput and
+	 * the fixed rate on one and then the other, alternating which goes first, so that
+	 * drift of the machine or of the JIT over the run falls on both arms alike. The ratio
+	 * of each round is reported with the median, so one noisy run cannot make the figure.
+	 * @param connect the connect-spring-boot arm
+	 * @param certificates the certificates of the static arm and the load generator
+	 * @return the rounds of both arms
+	 * @throws Exception on failure
+	 */
+	private PairResult runPair(Arm connect, Certificates certificates) throws Exception {
+		Arm reference = connect.staticReference();
+		List<Process> processes = new ArrayList<>();
+		try {
+			Target staticTarget = start(reference, certificates, processes);
+			Target connectTarget = start(connect, certificates, processes);
+			Vegeta.Tls tls = new Vegeta.Tls(certificates.clientCert, certificates.clientKey, certificates.roots);
+			PairResult pair = new PairResult();
+			pair.staticWarmup = warmUp(reference, staticTarget, tls);
+			pair.connectWarmup = warmUp(connect, connectTarget, tls);
+			for (int round = 0; round < this.settings.pairRounds; round++) {
+				boolean staticFirst = (round % 2) == 0;
+				for (int turn = 0; turn < 2; turn++) {
+					boolean staticTurn = (turn == 0) == staticFirst;
+					Arm arm = staticTurn ? reference : connect;
+					Target target = staticTurn ? staticTarget : connectTarget;
+					progress("  round " + (round + 1) + ": " + arm.id());
+					Round measured = new Round(driveVegeta(arm, target, tls, "throughput"),
+							driveVegeta(arm, target, tls, "rate"));
+					(staticTurn ? pair.staticRounds : pair.connectRounds).add(measured);
+				}
+			}
+			return pair;
+		}
+		finally {
+			for (Process process : processes) {
+				stop(process);
+			}
+			client().deregisterService(connect.service() + "-1");
 		}
 	}
 
@@ -893,6 +957,86 @@ public final class BenchRunner {
 		Memory.@Nullable Sample memoryIdle;
 
 		Memory.@Nullable Sample memoryLoaded;
+
+	}
+
+	/**
+	 * The interleaved rounds of a connect-spring-boot arm and its static mTLS arm.
+	 */
+	static final class PairResult {
+
+		Cpu.@Nullable Quietness before;
+
+		List<Double> staticWarmup = Collections.emptyList();
+
+		List<Double> connectWarmup = Collections.emptyList();
+
+		final List<Round> staticRounds = new ArrayList<>();
+
+		final List<Round> connectRounds = new ArrayList<>();
+
+		/**
+		 * Return the connect/static throughput ratio of each round.
+		 * @return the ratios, in round order
+		 */
+		List<Double> throughputRatios() {
+			List<Double> ratios = new ArrayList<>();
+			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
+				ratios.add(this.connectRounds.get(i).throughput().perSecond()
+						/ this.staticRounds.get(i).throughput().perSecond());
+			}
+			return ratios;
+		}
+
+		/**
+		 * Return the server CPU the connect arm added per request at the fixed rate in
+		 * each round, in microseconds.
+		 * @return the added CPU, in round order
+		 */
+		List<Double> addedCpuMicros() {
+			List<Double> added = new ArrayList<>();
+			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
+				added.add(cpuMicros(this.connectRounds.get(i).rate()) - cpuMicros(this.staticRounds.get(i).rate()));
+			}
+			return added;
+		}
+
+		/**
+		 * Return the p99 the connect arm added at the fixed rate in each round, in
+		 * microseconds.
+		 * @return the added p99, in round order
+		 */
+		List<Double> addedP99Micros() {
+			List<Double> added = new ArrayList<>();
+			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
+				added.add(this.connectRounds.get(i).rate().p99Micros() - this.staticRounds.get(i).rate().p99Micros());
+			}
+			return added;
+		}
+
+		static double cpuMicros(LoadDriver.Result result) {
+			return (result.requests() == 0) ? Double.NaN : result.serverCpuSeconds() * 1_000_000 / result.requests();
+		}
+
+		static double median(List<Double> values) {
+			if (values.isEmpty()) {
+				return Double.NaN;
+			}
+			List<Double> sorted = new ArrayList<>(values);
+			Collections.sort(sorted);
+			int middle = sorted.size() / 2;
+			return ((sorted.size() % 2) == 1) ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+		}
+
+	}
+
+	/**
+	 * One round of one arm of a pair.
+	 *
+	 * @param throughput keep-alive throughput
+	 * @param rate the fixed rate
+	 */
+	record Round(LoadDriver.Result throughput, LoadDriver.Result rate) {
 
 	}
 

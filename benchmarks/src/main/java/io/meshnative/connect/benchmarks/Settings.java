@@ -62,6 +62,13 @@ final class Settings {
 	 */
 	final boolean requireQuiet;
 
+	/**
+	 * Rounds of the interleaved comparison of each connect-spring-boot arm with its
+	 * static arm, {@code 0} for none ({@code --pairs=N}; default 4, 2 with
+	 * {@code --quick}, 1 with {@code --smoke}).
+	 */
+	final int pairRounds;
+
 	final int connections = 16;
 
 	final int churnThreads = 4;
@@ -69,7 +76,7 @@ final class Settings {
 	final int rate = 1000;
 
 	private Settings(boolean quick, boolean smoke, String jdk25, String boringSslDir, List<String> arms, boolean jmh,
-			String concurrentNote, String connectProxyJar, double warmupSeconds, boolean requireQuiet) {
+			String concurrentNote, String connectProxyJar, double warmupSeconds, boolean requireQuiet, int pairRounds) {
 		this.quick = quick || smoke;
 		this.smoke = smoke;
 		this.jdk25 = jdk25;
@@ -80,6 +87,7 @@ final class Settings {
 		this.connectProxyJar = connectProxyJar;
 		this.warmupSeconds = warmupSeconds;
 		this.requireQuiet = requireQuiet;
+		this.pairRounds = pairRounds;
 	}
 
 	static Settings from(Map<String, String> options) {
@@ -94,7 +102,9 @@ final class Settings {
 				options.getOrDefault("boringssl-dir", "benchmarks/target/boringssl"), arms,
 				!options.containsKey("no-jmh"), options.getOrDefault("concurrent-note", ""),
 				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"),
-				Double.parseDouble(options.getOrDefault("warmup", "0")), options.containsKey("require-quiet"));
+				Double.parseDouble(options.getOrDefault("warmup", "0")), options.containsKey("require-quiet"),
+				Integer.parseInt(options.getOrDefault("pairs",
+						options.containsKey("smoke") ? "1" : (options.containsKey("quick") ? "2" : "4"))));
 	}
 
 	boolean selected(BenchRunner.Arm arm) {

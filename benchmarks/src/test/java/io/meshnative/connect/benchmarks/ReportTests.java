@@ -85,6 +85,36 @@ class ReportTests {
 		assertThat(Report.generator(bound)).isEqualTo("97 generator-bound");
 	}
 
+	@Test
+	void pairsReportTheMedianOfPerRoundRatiosAndTheAddedCostAgainstTheTargets() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		BenchRunner.PairResult pair = new BenchRunner.PairResult();
+		// three rounds: connect/static 0.90, 1.00, 0.97 (median 0.97, met); CPU at the
+		// rate 100 vs 104, 110, 130 us per request (added 4, 10, 30: median 10, met);
+		// p99 0.9 vs 0.95, 1.2, 1.3 ms (added 0.05, 0.3, 0.4: median 0.3, missed)
+		double[][] figures = { { 10000, 9000, 104, 950 }, { 10000, 10000, 110, 1200 }, { 10000, 9700, 130, 1300 } };
+		for (double[] figure : figures) {
+			pair.staticRounds.add(round(figure[0], 100, 900));
+			pair.connectRounds.add(round(figure[1], figure[2], figure[3]));
+		}
+		report.pairs.put(new BenchRunner.Arm(BenchRunner.Kind.CONNECT, BenchRunner.Stack.NETTY, 17, false, false),
+				pair);
+		StringBuilder markdown = new StringBuilder();
+		report.pairs(markdown);
+		assertThat(markdown.toString()).contains(
+				"| Netty | 17 | JSSE | 3 | 10,000 | 9,700 | 0.97 (met) | 0.90-1.00 | 100 | 110 | +10.0 (met) | +0.30 (missed) |")
+			.contains("connect / static max req/s: 9,000 / 10,000, 10,000 / 10,000, 9,700 / 10,000");
+		assertThat(BenchRunner.PairResult.median(java.util.List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
+	}
+
+	private static BenchRunner.Round round(double perSecond, double cpuMicros, double p99Micros) {
+		return new BenchRunner.Round(
+				new Result("throughput", (long) perSecond * 10, 0, perSecond, 1000, 2000, 3000, 4000, Double.NaN,
+						Double.NaN, 8, 0, 10, "vegeta"),
+				new Result("rate", 20000, 0, 1000, 500, p99Micros, 1200, 1500, cpuMicros * 20000 / 1_000_000,
+						Double.NaN, 2, 0, 20, "vegeta"));
+	}
+
 	private static ArmResult result(double perSecond, double churnPerSecond, double serverCpu, double callerCpu) {
 		ArmResult result = new ArmResult();
 		result.throughput = new Result("throughput", (long) perSecond * 3, 0, perSecond, 1000, 2000, 3000, 4000,
