@@ -19,6 +19,7 @@ package io.meshnative.connect.autoconfigure;
 import java.io.File;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -132,6 +133,7 @@ public final class ConnectAgentlessAutoConfiguration {
 			.connectTimeout(agent.getConnectTimeout())
 			.requestTimeout(agent.getRequestTimeout())
 			.maxWatchConnections(agent.getMaxWatchConnections())
+			.staleReads(maxStale(properties.getConsul().getStaleReads()))
 			.build();
 	}
 
@@ -157,6 +159,18 @@ public final class ConnectAgentlessAutoConfiguration {
 			throw ex;
 		}
 		return manager;
+	}
+
+	private static @Nullable Duration maxStale(ConsulConnectProperties.Consul.StaleReads staleReads) {
+		if (!staleReads.isEnabled()) {
+			return null;
+		}
+		Duration maxStale = staleReads.getMaxStale();
+		if (maxStale.isNegative() || maxStale.isZero()) {
+			throw new IllegalStateException("connect.consul.stale-reads.max-stale must be positive (it was " + maxStale
+					+ "); to read from the leader only, set connect.consul.stale-reads.enabled=false");
+		}
+		return maxStale;
 	}
 
 	private static String localDatacenter(ConsulAgentClient client) {

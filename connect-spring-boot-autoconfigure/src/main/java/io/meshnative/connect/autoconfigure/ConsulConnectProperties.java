@@ -391,6 +391,8 @@ public class ConsulConnectProperties {
 
 		private final Login login = new Login();
 
+		private final StaleReads staleReads = new StaleReads();
+
 		public Mode getMode() {
 			return this.mode;
 		}
@@ -429,6 +431,10 @@ public class ConsulConnectProperties {
 
 		public Login getLogin() {
 			return this.login;
+		}
+
+		public StaleReads getStaleReads() {
+			return this.staleReads;
 		}
 
 		/**
@@ -523,6 +529,45 @@ public class ConsulConnectProperties {
 
 			public Map<String, String> getMeta() {
 				return this.meta;
+			}
+
+		}
+
+		/**
+		 * Consistency of the HTTP reads from the servers in agentless mode (health,
+		 * discovery chains, intentions, config entries).
+		 */
+		public static class StaleReads {
+
+			/**
+			 * Whether, in agentless mode, any Consul server may answer the HTTP reads
+			 * from its own state ('?stale') instead of forwarding them to the raft
+			 * leader; the reads then spread over the servers, as consul-dataplane's do.
+			 * Agent mode never sends it.
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * Longest time since a server last heard from the raft leader for its own
+			 * state to answer a stale read ('?max_stale'); past it, Consul reads again
+			 * from the leader.
+			 */
+			private Duration maxStale = Duration.ofSeconds(10);
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public Duration getMaxStale() {
+				return this.maxStale;
+			}
+
+			public void setMaxStale(Duration maxStale) {
+				this.maxStale = maxStale;
 			}
 
 		}

@@ -16,11 +16,19 @@
 
 package io.meshnative.connect.autoconfigure;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
 import io.grpc.ManagedChannel;
+import io.meshnative.connect.agent.internal.AgentQuery;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agentless.internal.ConsulServers;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.registration.internal.ConnectNativeRegistrar;
+import io.meshnative.connect.test.FakeConsulAgent;
+import io.meshnative.connect.test.FakeResponse;
+import io.meshnative.connect.test.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
@@ -106,6 +114,73 @@ class ConnectAgentlessAutoConfigurationTests {
 	}
 
 	@Test
+	void agentlessServerReadsAreStaleWithTheDefaultBound() {
+		try (FakeConsulAgent server = FakeConsulAgent.start()) {
+			agentless(server).run((context) -> {
+				assertThat(context).hasNotFailed();
+				List<RecordedRequest> reads = serverReads(context.getBean(ConsulAgentClient.class), server);
+				assertThat(reads).extracting(RecordedRequest::path)
+					.containsExactly("/v1/health/connect/orders", "/v1/discovery-chain/orders",
+							"/v1/connect/intentions/match", "/v1/config/service-defaults/orders",
+							"/v1/catalog/datacenters");
+				assertThat(reads).allSatisfy((read) -> {
+					assertThat(read.hasQueryParameter("stale")).as(read.path() + " ?stale").isTrue();
+					assertThat(read.queryParameter("max_stale")).as(read.path() + " ?max_stale").isEqualTo("10s");
+					assertThat(read.hasQueryParameter("consistent")).isFalse();
+				});
+				assertThat(reads.get(0).hasQueryParameter("passing")).isTrue();
+				assertThat(reads.get(2).queryParameter("by")).isEqualTo("destination");
+			});
+		}
+	}
+
+	@Test
+	void agentlessStaleReadsTakeTheConfiguredBoundOrCanBeTurnedOff() {
+		try (FakeConsulAgent server = FakeConsulAgent.start()) {
+			agentless(server).withPropertyValues("connect.consul.stale-reads.max-stale=1500ms").run((context) -> {
+				List<RecordedRequest> reads = serverReads(context.getBean(ConsulAgentClient.class), server);
+				assertThat(reads).hasSize(5)
+					.allSatisfy((read) -> assertThat(read.queryParameter("max_stale")).isEqualTo("1500ms"));
+			});
+		}
+		try (FakeConsulAgent server = FakeConsulAgent.start()) {
+			agentless(server).withPropertyValues("connect.consul.stale-reads.enabled=false").run((context) -> {
+				List<RecordedRequest> reads = serverReads(context.getBean(ConsulAgentClient.class), server);
+				assertThat(reads).hasSize(5).allSatisfy((read) -> {
+					assertThat(read.hasQueryParameter("stale")).as(read.path() + " ?stale").isFalse();
+					assertThat(read.hasQueryParameter("max_stale")).as(read.path() + " ?max_stale").isFalse();
+				});
+			});
+		}
+	}
+
+	@Test
+	void agentlessStaleReadsWithoutAPositiveBoundFail() {
+		try (FakeConsulAgent server = FakeConsulAgent.start()) {
+			agentless(server).withPropertyValues("connect.consul.stale-reads.max-stale=0s").run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("connect.consul.stale-reads.max-stale must be positive")
+					.hasMessageContaining("connect.consul.stale-reads.enabled=false");
+			});
+		}
+	}
+
+	@Test
+	void agentModeReadsKeepTheDefaultConsistency() {
+		try (FakeConsulAgent agent = FakeConsulAgent.start()) {
+			this.contextRunner.withPropertyValues("connect.agent.address=" + agent.getHttpAddress()).run((context) -> {
+				assertThat(context).hasNotFailed();
+				List<RecordedRequest> reads = serverReads(context.getBean(ConsulAgentClient.class), agent);
+				assertThat(reads).hasSize(5).allSatisfy((read) -> {
+					assertThat(read.hasQueryParameter("stale")).as(read.path() + " ?stale").isFalse();
+					assertThat(read.hasQueryParameter("max_stale")).as(read.path() + " ?max_stale").isFalse();
+				});
+			});
+		}
+	}
+
+	@Test
 	void environmentPostProcessorTurnsAgentCallsOfSpringCloudConsulOffInAgentlessModeOnly() {
 		StandardEnvironment agentless = new StandardEnvironment();
 		TestPropertySourceUtils.addInlinedPropertiesToEnvironment(agentless, "connect.consul.mode=agentless");
@@ -120,6 +195,33 @@ class ConnectAgentlessAutoConfigurationTests {
 		StandardEnvironment agent = new StandardEnvironment();
 		new AgentlessEnvironmentPostProcessor().postProcessEnvironment(agent, new SpringApplication());
 		assertThat(agent.getProperty("spring.cloud.consul.discovery.register")).isNull();
+	}
+
+	private ApplicationContextRunner agentless(FakeConsulAgent server) {
+		return this.contextRunner
+			.withPropertyValues("connect.consul.mode=agentless",
+					"connect.consul.servers[0].http-address=" + server.getHttpAddress(),
+					"connect.consul.servers[0].grpc-address=127.0.0.1:1")
+			.withBean(ConnectIdentityManager.class, () -> mock(ConnectIdentityManager.class));
+	}
+
+	/**
+	 * Send one of each server read the starter makes (the answers, HTTP 500, do not
+	 * matter) and return the requests as the server received them.
+	 * @param client the client under test
+	 * @param server the fake server
+	 * @return the requests, in the order sent
+	 */
+	private static List<RecordedRequest> serverReads(ConsulAgentClient client, FakeConsulAgent server) {
+		server.setDefaultResponse(FakeResponse.status(500, "test"));
+		List<AgentQuery<?>> queries = List.of(AgentQuery.connectHealth("orders", true, null, null),
+				AgentQuery.discoveryChain("orders", null), AgentQuery.intentionMatch("destination", "orders"),
+				AgentQuery.serviceDefaults("orders", null, null), AgentQuery.datacenters());
+		for (AgentQuery<?> query : queries) {
+			CompletableFuture<?> answer = client.queryAsync(query);
+			assertThat(answer).failsWithin(Duration.ofSeconds(10));
+		}
+		return server.getRequests();
 	}
 
 	private static AgentlessConfigurationException rootCause(Throwable failure) {

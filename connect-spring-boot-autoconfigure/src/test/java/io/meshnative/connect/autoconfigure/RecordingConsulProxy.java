@@ -21,12 +21,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -34,11 +37,12 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP forwarder in front of a real Consul HTTP API that records every exchange
- * (method, path, request and response bodies), so that a test can assert what an
- * application sent to Consul and what it got back.
+ * (method, path, query, request and response bodies, response headers), so that a test
+ * can assert what an application sent to Consul and what it got back.
  *
  * @author connect-spring-boot authors
  */
@@ -112,7 +116,8 @@ final class RecordingConsulProxy implements AutoCloseable {
 				return;
 			}
 			this.exchanges.add(new Exchange(exchange.getRequestMethod(), uri.getRawPath(),
-					new String(requestBody, StandardCharsets.UTF_8), response.statusCode(),
+					(uri.getRawQuery() != null) ? uri.getRawQuery() : "",
+					new String(requestBody, StandardCharsets.UTF_8), response.statusCode(), response.headers().map(),
 					new String(response.body(), StandardCharsets.UTF_8)));
 			response.headers().map().forEach((name, values) -> {
 				if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
@@ -140,11 +145,63 @@ final class RecordingConsulProxy implements AutoCloseable {
 	 *
 	 * @param method the method
 	 * @param path the path, without the query
+	 * @param query the raw query string, empty when there is none
 	 * @param requestBody the request body
 	 * @param status the response status
+	 * @param responseHeaders the response headers from Consul
 	 * @param responseBody the response body
 	 */
-	record Exchange(String method, String path, String requestBody, int status, String responseBody) {
+	record Exchange(String method, String path, String query, String requestBody, int status,
+			Map<String, List<String>> responseHeaders, String responseBody) {
+
+		/**
+		 * Return the names of the query parameters.
+		 * @return the names, in order
+		 */
+		List<String> queryParameterNames() {
+			List<String> names = new ArrayList<>();
+			if (!this.query.isEmpty()) {
+				for (String pair : this.query.split("&")) {
+					int equals = pair.indexOf('=');
+					names.add((equals >= 0) ? pair.substring(0, equals) : pair);
+				}
+			}
+			return names;
+		}
+
+		/**
+		 * Return the value of a query parameter.
+		 * @param name the name
+		 * @return the first value (URL-decoded), empty when the parameter has none,
+		 * {@code null} when it is absent
+		 */
+		@Nullable String queryParameter(String name) {
+			if (this.query.isEmpty()) {
+				return null;
+			}
+			for (String pair : this.query.split("&")) {
+				int equals = pair.indexOf('=');
+				String key = (equals >= 0) ? pair.substring(0, equals) : pair;
+				if (key.equals(name)) {
+					return (equals >= 0) ? URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8) : "";
+				}
+			}
+			return null;
+		}
+
+		/**
+		 * Return the first value of a response header.
+		 * @param name the header name, in any case
+		 * @return the value, or {@code null} when absent
+		 */
+		@Nullable String responseHeader(String name) {
+			for (Map.Entry<String, List<String>> header : this.responseHeaders.entrySet()) {
+				if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
+					return header.getValue().get(0);
+				}
+			}
+			return null;
+		}
 
 	}
 

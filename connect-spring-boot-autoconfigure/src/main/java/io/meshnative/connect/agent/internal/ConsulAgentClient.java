@@ -103,6 +103,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private final Duration requestTimeout;
 
+	private final @Nullable Duration maxStale;
+
 	private final HttpClient http;
 
 	/**
@@ -132,6 +134,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.namespace = builder.namespace;
 		this.partition = builder.partition;
 		this.requestTimeout = builder.requestTimeout;
+		this.maxStale = builder.maxStale;
 		Executor executor = builder.executor;
 		if (executor == null) {
 			ExecutorService created = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
@@ -322,6 +325,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 		if (query.isScoped()) {
 			addScope(parameters);
 		}
+		if (this.maxStale != null && isServerRead(query)) {
+			parameters.add("stale");
+			parameters.add("max_stale=" + GoDuration.format(this.maxStale));
+		}
 		if (index > 0) {
 			parameters.add("index=" + index);
 		}
@@ -350,6 +357,17 @@ public final class ConsulAgentClient implements AutoCloseable {
 			}
 		});
 		return answer;
+	}
+
+	/**
+	 * Whether a query is answered from the servers' state (a catalog, health, config,
+	 * discovery-chain or intention read) rather than by the agent itself
+	 * ({@code /v1/agent/}), so that Consul's consistency modes apply to it.
+	 * @param query the query
+	 * @return whether the query is a server read
+	 */
+	static boolean isServerRead(AgentQuery<?> query) {
+		return !query.getPath().startsWith("/v1/agent/");
 	}
 
 	/**
@@ -707,6 +725,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 		private Duration requestTimeout = Duration.ofSeconds(30);
 
+		private @Nullable Duration maxStale;
+
 		private @Nullable Executor executor;
 
 		private int maxWatchConnections = DEFAULT_MAX_WATCH_CONNECTIONS;
@@ -819,6 +839,26 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder requestTimeout(Duration requestTimeout) {
 			this.requestTimeout = requestTimeout;
+			return this;
+		}
+
+		/**
+		 * Let any Consul server answer the server reads (every query outside
+		 * {@code /v1/agent/}) from its own state, as long as it heard from the raft
+		 * leader within a bound: the queries carry {@code ?stale&max_stale=<bound>}. A
+		 * server whose last contact with the leader is older than the bound reads again
+		 * from the leader (Consul does this for the health, catalog, discovery-chain and
+		 * intention-match endpoints; config entries honour {@code stale} without the
+		 * bound). Without it, the default, Consul's default consistency applies: a
+		 * follower forwards every read to the leader.
+		 * @param maxStale the bound, positive, or {@code null} for Consul's default
+		 * consistency
+		 * @return this builder
+		 */
+		public Builder staleReads(@Nullable Duration maxStale) {
+			Assert.isTrue(maxStale == null || (!maxStale.isNegative() && !maxStale.isZero()),
+					"'maxStale' must be positive");
+			this.maxStale = maxStale;
 			return this;
 		}
 

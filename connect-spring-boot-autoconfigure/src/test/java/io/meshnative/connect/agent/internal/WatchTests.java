@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -80,6 +81,42 @@ class WatchTests {
 		assertThat(second.queryParameter("index")).isEqualTo("42");
 		assertThat(second.queryParameter("wait")).isEqualTo("30s");
 		assertThat(seen).extracting(CaRoots::activeRootId).containsExactly("a");
+	}
+
+	@Test
+	void staleReadsMarkEveryServerReadIncludingBlockingCallsButNoAgentEndpoint() {
+		try (ConsulAgentClient stale = ConsulAgentClient.builder(URI.create(this.agent.getHttpAddress()))
+			.staleReads(Duration.ofSeconds(10))
+			.build()) {
+			this.agent.enqueue(FakeResponse.json("[]").index(42));
+			this.agent.setDispatcher((request) -> request.path().startsWith("/v1/agent/") ? roots("a") : null);
+			start(Watch.builder(stale, AgentQuery.connectHealth("web", true, null, null))
+				.wait(Duration.ofSeconds(30))
+				.build((value) -> {
+				}));
+			RecordedRequest first = this.agent.takeRequest(TAKE);
+			RecordedRequest blocking = this.agent.takeRequest(TAKE);
+			for (RecordedRequest read : List.of(first, blocking)) {
+				assertThat(read.path()).isEqualTo("/v1/health/connect/web");
+				assertThat(read.hasQueryParameter("stale")).isTrue();
+				assertThat(read.queryParameter("max_stale")).isEqualTo("10s");
+				assertThat(read.hasQueryParameter("passing")).isTrue();
+			}
+			assertThat(blocking.queryParameter("index")).isEqualTo("42");
+			assertThat(blocking.queryParameter("wait")).isEqualTo("30s");
+			stale.getCaRoots();
+			RecordedRequest agentRead = this.agent.takeRequest(TAKE);
+			assertThat(agentRead.path()).isEqualTo("/v1/agent/connect/ca/roots");
+			assertThat(agentRead.query()).doesNotContainKeys("stale", "max_stale");
+		}
+	}
+
+	@Test
+	void staleReadsNeedAPositiveBound() {
+		ConsulAgentClient.Builder builder = ConsulAgentClient.builder(URI.create(this.agent.getHttpAddress()));
+		assertThatIllegalArgumentException().isThrownBy(() -> builder.staleReads(Duration.ZERO))
+			.withMessageContaining("'maxStale' must be positive");
+		assertThatIllegalArgumentException().isThrownBy(() -> builder.staleReads(Duration.ofSeconds(-1)));
 	}
 
 	@Test
