@@ -92,7 +92,9 @@ public final class ConnectHealthIndicator implements HealthIndicator {
 		catch (IllegalStateException ex) {
 			return Health.down()
 				.withDetail("service", this.identityManager.getService())
-				.withDetail("error", "the Connect identity has not been loaded from the Consul agent")
+				.withDetail("error",
+						"the Connect identity has not been loaded from the Consul "
+								+ (this.agentClient.isServer() ? "servers" : "agent"))
 				.build();
 		}
 		Instant now = this.clock.instant();
@@ -114,15 +116,20 @@ public final class ConnectHealthIndicator implements HealthIndicator {
 
 	private Health.Builder leafStatus(Instant now, Instant expiry) {
 		if (!now.isBefore(expiry)) {
-			return Health.down().withDetail("leaf", "expired at " + expiry + "; the agent has not renewed it");
+			return Health.down().withDetail("leaf", "expired at " + expiry + "; " + notRenewed());
 		}
 		Duration left = Duration.between(now, expiry);
 		if (left.compareTo(this.leafExpiryWarning) <= 0) {
 			return Health.status(Status.OUT_OF_SERVICE)
 				.withDetail("leaf", "expires in " + left.toSeconds() + "s (within connect.health.leaf-expiry-warning="
-						+ this.leafExpiryWarning + "); the agent has not renewed it");
+						+ this.leafExpiryWarning + "); " + notRenewed());
 		}
 		return Health.up().withDetail("leaf", "valid for " + left.toSeconds() + "s");
+	}
+
+	private String notRenewed() {
+		// in agentless mode the application renews its leaf itself, with Sign
+		return this.agentClient.isServer() ? "it has not been renewed" : "the agent has not renewed it";
 	}
 
 	private Map<String, Map<String, Object>> watches() {
@@ -157,7 +164,7 @@ public final class ConnectHealthIndicator implements HealthIndicator {
 		if (latest == null || Duration.between(latest, now).compareTo(this.agentUnreachableThreshold) <= 0) {
 			return null;
 		}
-		return "no successful answer from the Consul agent at " + this.agentClient.getAddress() + " since " + latest
+		return "no successful answer from the " + this.agentClient.describeConsul() + " since " + latest
 				+ " (beyond connect.health.agent-unreachable-threshold=" + this.agentUnreachableThreshold
 				+ "); serving with the last good identity; failing watches: " + failing;
 	}

@@ -123,6 +123,7 @@ public final class ConnectAgentlessAutoConfiguration {
 		SslBundle sslBundle = "https".equals(http.getScheme())
 				? PropertiesConsulAgentConnectionDetails.resolveSslBundle(agent.getTls(), environment) : null;
 		return ConsulAgentClient.builder(http)
+			.server(true)
 			.addressSupplier(servers::httpAddress)
 			.unreachableListener(servers::httpUnreachable)
 			.tokenSupplier(credentials::token)

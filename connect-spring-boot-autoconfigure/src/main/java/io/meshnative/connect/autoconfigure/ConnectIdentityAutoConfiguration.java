@@ -88,14 +88,18 @@ public final class ConnectIdentityAutoConfiguration {
 		catch (ConsulAgentException ex) {
 			authorizer.close();
 			throw new ConnectInboundException(
-					"The Consul agent at " + ex.getAgentAddress() + " refused to show the intentions for '"
+					"The " + ex.describeConsul() + " refused to show the intentions for '"
 							+ identityManager.getService() + "' to the ACL token: " + ex.getEndpoint()
 							+ " answered HTTP " + ex.getStatus() + " (" + ex.getConsulMessage().trim()
 							+ "). Every caller would be denied (connect.authz.failure-mode=deny).",
 					"Give the token intentions:read on '" + identityManager.getService() + "': service:write (or "
 							+ "service:read) on it implies intentions:read unless the policy says intentions = "
 							+ "\"deny\", for example 'service \"" + identityManager.getService()
-							+ "\" { policy = \"write\" }'.",
+							+ "\" { policy = \"write\" }'."
+							+ (ex.isServer() ? " In agentless mode the token is "
+									+ "connect.agent.token (or CONSUL_HTTP_TOKEN), or the one connect.consul.login "
+									+ "obtains: a binding rule of type service gives it a service identity for '"
+									+ identityManager.getService() + "', which grants this." : ""),
 					ex);
 		}
 		return authorizer;

@@ -29,7 +29,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 /**
  * Explains a start-up that failed because the service's identity could not be loaded from
  * the Consul agent: the agent was unreachable, refused the ACL token (403), kept failing
- * until {@code connect.agent.startup-timeout}, or returned unusable material.
+ * until {@code connect.agent.startup-timeout}, or returned unusable material. In
+ * agentless mode ({@code connect.consul.mode=agentless}) the HTTP calls go to the Consul
+ * servers ({@link ConsulAgentException#isServer()}): the explanation names the server and
+ * gives agentless advice.
  *
  * @author connect-spring-boot authors
  */
@@ -53,6 +56,9 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 					"Check the Consul agent's Connect CA ('consul connect ca get-config') and its logs; the "
 							+ "certificate and key it returns for this service must be valid PEM for this service.",
 					cause);
+		}
+		if (agentFailure.isServer()) {
+			return analyzeServerFailure(cause, agentFailure);
 		}
 		String address = agentFailure.getAgentAddress();
 		if (agentFailure.getStatus() == 403) {
@@ -85,6 +91,68 @@ class ConnectIdentityFailureAnalyzer extends AbstractFailureAnalyzer<ConnectIden
 		}
 		return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
 				"Fix what the Consul agent reported above." + fix(agentFailure) + settings(agentFailure), cause);
+	}
+
+	private FailureAnalysis analyzeServerFailure(ConnectIdentityException cause, ConsulAgentException serverFailure) {
+		String address = serverFailure.getAgentAddress();
+		if (serverFailure.getStatus() == 403) {
+			return new FailureAnalysis(
+					"The Consul server at " + address + " refused the ACL token: " + serverFailure.getEndpoint()
+							+ " answered HTTP 403 (" + serverFailure.getConsulMessage().trim() + ").",
+					"Give the token (connect.agent.token, CONSUL_HTTP_TOKEN, or the one connect.consul.login obtains) "
+							+ "service:write on this service plus read on services and nodes: a static token with a "
+							+ "policy such as 'service \"<service>\" { policy = \"write\" }', or a login whose "
+							+ "binding rule gives the token a service identity for the service."
+							+ serverFix(serverFailure),
+					cause);
+		}
+		if (serverFailure.isUnreachable() && !timedOut(serverFailure)) {
+			return new FailureAnalysis(
+					"Consul Connect could not reach the Consul server at " + address + " to load this service's "
+							+ "identity (" + serverFailure.getConsulMessage() + ").",
+					"Check connect.consul.servers[*].http-address (a Consul server's HTTP API, port 8500 by default, "
+							+ "8501 with HTTPS): agentless mode talks to the servers only, there is no local agent. "
+							+ "Start-up waits for the servers up to " + TIMEOUT + "." + datacenter(serverFailure)
+							+ serverSettings(serverFailure),
+					cause);
+		}
+		if (serverFailure.isUnreachable() || serverFailure.getStatus() >= 500 || serverFailure.getStatus() == 429) {
+			return new FailureAnalysis(
+					"The Consul server at " + address + " did not deliver this service's identity within " + TIMEOUT
+							+ ": " + serverFailure.getMessage(),
+					"Check that the servers have a leader and their Connect CA is initialised ('consul operator "
+							+ "raft list-peers', the servers' logs), or raise " + TIMEOUT + "."
+							+ serverSettings(serverFailure),
+					cause);
+		}
+		return new FailureAnalysis("Consul Connect could not load this service's identity: " + cause.getMessage(),
+				"Fix what the Consul server reported above." + serverFix(serverFailure) + serverSettings(serverFailure),
+				cause);
+	}
+
+	private static String datacenter(ConsulAgentException failure) {
+		return failure.getEndpoint().contains("/v1/catalog/datacenters")
+				? " The call asked for the datacenter: connect.consul.datacenter spares it, but intentions, "
+						+ "discovery chains and endpoints come from the same HTTP API."
+				: "";
+	}
+
+	private String serverSettings(ConsulAgentException failure) {
+		if (findCause(failure, SSLException.class) != null) {
+			return " The servers' HTTPS trust is set with connect.agent.tls.* (or CONSUL_CACERT).";
+		}
+		if (timedOut(failure)) {
+			return " connect.agent.request-timeout sets the limit for calls that do not block.";
+		}
+		if (!failure.isUnreachable() && failure.getStatus() == 200) {
+			return " Check that connect.consul.servers[*].http-address points at a Consul server's HTTP API.";
+		}
+		return "";
+	}
+
+	private static String serverFix(ConsulAgentException failure) {
+		String fix = failure.getFix();
+		return (fix != null) ? " The HTTP client suggests: " + fix + "." : "";
 	}
 
 	private boolean timedOut(ConsulAgentException failure) {

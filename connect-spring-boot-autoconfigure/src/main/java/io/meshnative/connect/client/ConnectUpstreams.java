@@ -222,7 +222,7 @@ public final class ConnectUpstreams implements AutoCloseable {
 			String error = endpoints.getChainError();
 			this.listener.noHealthyEndpoint(upstream);
 			throw new NoHealthyUpstreamException(upstream, Collections.emptyList(),
-					"its discovery chain could not be loaded from the Consul agent at " + this.client.getAddress()
+					"its discovery chain could not be loaded from the " + this.client.describeConsul()
 							+ ((error != null) ? ": " + error : " in time"));
 		}
 		RoutingDecision decision = this.evaluator.evaluate(chain, request, ThreadLocalRandom.current().nextDouble(100));

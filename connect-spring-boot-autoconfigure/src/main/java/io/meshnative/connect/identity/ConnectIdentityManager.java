@@ -144,7 +144,7 @@ public final class ConnectIdentityManager implements AutoCloseable {
 				current = ConnectIdentity.of(this.service, roots.value(), roots.index(), leaf.value(), leaf.index());
 			}
 			catch (InvalidIdentityException ex) {
-				throw new ConnectIdentityException("The Consul agent at " + client.getAddress()
+				throw new ConnectIdentityException("The " + client.describeConsul()
 						+ " returned unusable identity material for service '" + this.service + "': " + ex.getMessage(),
 						ex);
 			}
@@ -262,7 +262,7 @@ public final class ConnectIdentityManager implements AutoCloseable {
 		String within = isTransient(ex)
 				? " within " + this.startupTimeout.toSeconds() + "s (connect.agent.startup-timeout)" : "";
 		return new ConnectIdentityException("Could not load the Connect identity of service '" + this.service
-				+ "' from the Consul agent at " + ex.getAgentAddress() + within + ": " + ex.getMessage(), ex);
+				+ "' from the " + ex.describeConsul() + within + ": " + ex.getMessage(), ex);
 	}
 
 	private void pause(long millis) {

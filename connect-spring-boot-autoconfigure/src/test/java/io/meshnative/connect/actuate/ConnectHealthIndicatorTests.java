@@ -142,7 +142,23 @@ class ConnectHealthIndicatorTests {
 			Health health = new ConnectHealthIndicator(manager, client, WARNING, Duration.ofMinutes(1), this.clock)
 				.health();
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-			assertThat(health.getDetails().get("error").toString()).contains("has not been loaded");
+			assertThat(health.getDetails().get("error").toString())
+				.isEqualTo("the Connect identity has not been loaded from the Consul agent");
+		}
+	}
+
+	@Test
+	void identityNeverLoadedInAgentlessModeNamesTheServers() {
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create("http://127.0.0.1:1"))
+			.server(true)
+			.build();
+				ConnectIdentityManager manager = new ConnectIdentityManager(client, "web", Duration.ofSeconds(1),
+						Duration.ofSeconds(30))) {
+			Health health = new ConnectHealthIndicator(manager, client, WARNING, Duration.ofMinutes(1), this.clock)
+				.health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails().get("error").toString())
+				.isEqualTo("the Connect identity has not been loaded from the Consul servers");
 		}
 	}
 

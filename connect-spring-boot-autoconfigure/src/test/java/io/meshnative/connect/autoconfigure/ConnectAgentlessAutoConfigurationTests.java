@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import io.grpc.ManagedChannel;
 import io.meshnative.connect.agent.internal.AgentQuery;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
+import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.agentless.internal.ConsulServers;
 import io.meshnative.connect.identity.ConnectIdentityManager;
 import io.meshnative.connect.registration.internal.ConnectNativeRegistrar;
@@ -40,6 +41,7 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.test.context.support.TestPropertySourceUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.mockito.BDDMockito.mock;
 
 /**
@@ -61,7 +63,36 @@ class ConnectAgentlessAutoConfigurationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context).hasSingleBean(ConsulAgentClient.class);
 			assertThat(context).doesNotHaveBean(ConsulServers.class);
+			ConsulAgentClient client = context.getBean(ConsulAgentClient.class);
+			assertThat(client.isServer()).isFalse();
+			assertThat(client.describeConsul()).startsWith("Consul agent at ");
 		});
+	}
+
+	@Test
+	void agentlessModeFailuresOfTheHttpApiNameTheServerAndTheServersSetting() {
+		this.contextRunner
+			.withPropertyValues("connect.consul.mode=agentless",
+					"connect.consul.servers[0].http-address=http://127.0.0.1:1",
+					"connect.consul.servers[0].grpc-address=127.0.0.1:2")
+			.withBean(ConnectIdentityManager.class, () -> mock(ConnectIdentityManager.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ConsulAgentClient client = context.getBean(ConsulAgentClient.class);
+				assertThat(client.isServer()).isTrue();
+				assertThat(client.describeConsul()).isEqualTo("Consul server at http://127.0.0.1:1");
+				ConsulAgentException failure = assertThatExceptionOfType(ConsulAgentException.class)
+					.isThrownBy(() -> client.query(AgentQuery.datacenters()))
+					.actual();
+				assertThat(failure.isServer()).isTrue();
+				assertThat(failure.describeConsul()).isEqualTo("Consul server at http://127.0.0.1:1");
+				assertThat(failure.getMessage())
+					.startsWith("Consul server at http://127.0.0.1:1 did not answer GET /v1/catalog/datacenters: "
+							+ "connection refused. Fix: check that a Consul server's HTTP API listens at "
+							+ "http://127.0.0.1:1 and that connect.consul.servers[*].http-address points at it")
+					.doesNotContain("agent")
+					.doesNotContain("CONSUL_HTTP_ADDR");
+			});
 	}
 
 	@Test

@@ -21,6 +21,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLHandshakeException;
 
+import io.meshnative.connect.agent.internal.AgentQuery;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agent.internal.ConsulAgentException;
 import io.meshnative.connect.identity.ConnectIdentityException;
@@ -110,6 +111,64 @@ class ConnectFailureAnalyzersTests {
 	}
 
 	@Test
+	void agentlessServerUnreachableNamesTheServerAndTheServersSetting() {
+		FailureAnalysis analysis = analyzeAgentless("http://127.0.0.1:1");
+		assertThat(analysis.getDescription())
+			.startsWith("Consul Connect could not reach the Consul server at http://127.0.0.1:1 to load this "
+					+ "service's identity (connection refused).")
+			.doesNotContain("agent");
+		assertThat(analysis.getAction()).contains("connect.consul.servers[*].http-address")
+			.contains("there is no local agent")
+			.contains("connect.consul.datacenter")
+			.contains("connect.agent.startup-timeout")
+			.doesNotContain("Start a Consul agent")
+			.doesNotContain("connect.agent.address")
+			.doesNotContain("CONSUL_HTTP_ADDR");
+	}
+
+	@Test
+	void agentlessServerRefusingTheTokenSuggestsAServiceIdentity() {
+		try (FakeConsulAgent fake = FakeConsulAgent.start()) {
+			fake.setDefaultResponse(FakeResponse.status(403, "Permission denied: token with AccessorID 'a1' lacks it"));
+			FailureAnalysis analysis = analyzeAgentless(fake.getHttpAddress());
+			assertThat(analysis.getDescription())
+				.isEqualTo("The Consul server at " + fake.getHttpAddress() + " refused the ACL token: GET "
+						+ "/v1/catalog/datacenters answered HTTP 403 (Permission denied: token with AccessorID 'a1' "
+						+ "lacks it).");
+			assertThat(analysis.getAction()).contains("connect.agent.token")
+				.contains("connect.consul.login")
+				.contains("service identity")
+				.contains("the login's service identity");
+		}
+	}
+
+	@Test
+	void agentlessServerWithoutLeaderSaysTheServersNeedOne() {
+		try (FakeConsulAgent fake = FakeConsulAgent.start()) {
+			fake.setDefaultResponse(FakeResponse.status(500, "No cluster leader"));
+			FailureAnalysis analysis = analyzeAgentless(fake.getHttpAddress());
+			assertThat(analysis.getDescription())
+				.startsWith("The Consul server at " + fake.getHttpAddress() + " did not deliver this service's "
+						+ "identity within connect.agent.startup-timeout: Consul server at " + fake.getHttpAddress()
+						+ " answered GET /v1/catalog/datacenters with HTTP 500: No cluster leader");
+			assertThat(analysis.getAction()).contains("the servers have a leader").doesNotContain("agent's");
+		}
+	}
+
+	@Test
+	void agentlessServerAnsweringSomethingElseNamesTheServersSetting() {
+		try (FakeConsulAgent fake = FakeConsulAgent.start()) {
+			fake.setDefaultResponse(FakeResponse.json("{\"not\": \"a list\"}"));
+			FailureAnalysis analysis = analyzeAgentless(fake.getHttpAddress());
+			assertThat(analysis.getDescription()).contains("Consul server at " + fake.getHttpAddress())
+				.doesNotContain("Consul agent");
+			assertThat(analysis.getAction())
+				.contains("connect.consul.servers[*].http-address points at a Consul server's HTTP API")
+				.doesNotContain("CONSUL_HTTP_ADDR");
+		}
+	}
+
+	@Test
 	void missingServiceName() {
 		FailureAnalysis analysis = new MissingServiceNameFailureAnalyzer()
 			.analyze(new BeanCreationException("connectIdentityManager", "failed", new MissingServiceNameException()));
@@ -117,6 +176,33 @@ class ConnectFailureAnalyzersTests {
 				+ "set, so there is no service to load a certificate and SPIFFE ID for.");
 		assertThat(analysis.getAction()).startsWith("Set connect.service-name to the name of this service")
 			.contains("connect.enabled=false");
+	}
+
+	/**
+	 * Analyze the failure agentless start-up throws when the servers' HTTP API fails:
+	 * {@code ServerIdentitySource} asks it for the datacenter with the client agentless
+	 * mode builds ({@code server(true)}), and wraps what it threw.
+	 * @param address the server's HTTP address
+	 * @return the analysis
+	 */
+	private FailureAnalysis analyzeAgentless(String address) {
+		try (ConsulAgentClient client = ConsulAgentClient.builder(URI.create(address))
+			.server(true)
+			.requestTimeout(Duration.ofSeconds(5))
+			.build()) {
+			ConsulAgentException serverFailure = assertThatExceptionOfType(ConsulAgentException.class)
+				.isThrownBy(() -> client.query(AgentQuery.datacenters()))
+				.actual();
+			assertThat(serverFailure.isServer()).isTrue();
+			ConnectIdentityException failure = new ConnectIdentityException("Could not learn the datacenter of "
+					+ address + " from /v1/catalog/datacenters (" + serverFailure.getMessage() + "). Fix: check "
+					+ "connect.consul.servers[*].http-address, or set connect.consul.datacenter (still failing after "
+					+ "1s, connect.agent.startup-timeout)", serverFailure);
+			FailureAnalysis analysis = this.analyzer
+				.analyze(new BeanCreationException("connectIdentityManager", "failed", failure));
+			assertThat(analysis).isNotNull();
+			return analysis;
+		}
 	}
 
 	private FailureAnalysis analyze(String address) {

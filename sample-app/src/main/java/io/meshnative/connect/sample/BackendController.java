@@ -28,7 +28,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The {@code backend} role (WebFlux on Netty): says hello to its caller.
+ * The {@code backend} role (WebFlux on Netty): says hello to its caller, with its
+ * version: {@code sample.version}, else the version it registers with through Spring
+ * Cloud Consul (agent mode), else {@code unversioned}. In agentless mode the platform
+ * registers the instance (with the version in its {@code Meta}), so the version is given
+ * as {@code sample.version}.
  *
  * @author connect-spring-boot authors
  */
@@ -41,7 +45,7 @@ class BackendController {
 	private final String version;
 
 	BackendController(@Value("${connect.service-name}") String service,
-			@Value("${spring.cloud.consul.discovery.metadata.version:unversioned}") String version) {
+			@Value("${sample.version:${spring.cloud.consul.discovery.metadata.version:unversioned}}") String version) {
 		this.service = service;
 		this.version = version;
 	}

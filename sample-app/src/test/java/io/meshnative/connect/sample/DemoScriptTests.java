@@ -26,6 +26,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs {@code scripts/demo --once} (the README's first command) against the boot jar this
  * build just repackaged and checks what it narrates: a 200 mesh call, a split of 20 calls
  * between v1 and v2, a 403 under a deny intention, a 200 after a CA root rotation with a
- * new leaf serial, and that it stops everything it started. Runs in the
+ * new leaf serial, and that it stops everything it started. Runs
+ * {@code --agentless --once} too: the same steps with the applications in agentless mode,
+ * registered and deregistered through the catalog by the script, and no
+ * {@code /v1/agent/} call by the applications in Consul's request log. Runs in the
  * {@code integration-test} phase (Failsafe), after {@code package}.
  *
  * @author connect-spring-boot authors
@@ -64,11 +68,58 @@ class DemoScriptTests {
 
 	private static final Pattern WORK_FOLDER = Pattern.compile("temporary folder \\([^)]*\\): (\\S+)");
 
+	private static final Pattern AGENT_REQUESTS = Pattern
+		.compile("/v1/agent/ requests: (\\d+), of which (\\d+) this script's GET /v1/agent/connect/ca/leaf/demo-cli");
+
+	private static final Pattern APPLICATIONS_AGENT_CALLS = Pattern
+		.compile("RESULT agent API calls by the applications: (\\d+)");
+
+	private static final Pattern DEREGISTRATION = Pattern
+		.compile("RESULT deregistration: (.+) deregistered, the catalog lists (\\d+) instances");
+
 	@Test
 	void demoOnceNarratesAMeshCallTheSplitADenyAndARotationAndCleansUp() throws Exception {
 		int[] ports = TestPorts.next(7);
-		ProcessBuilder builder = new ProcessBuilder(requiredProperty("demo.script"), "--once")
-			.redirectErrorStream(true);
+		List<String> output = run(demo(ports, "--once"));
+		assertStepsAndCleanUp(output, ports);
+		assertThat(String.join("\n", output)).contains("==== 5/5 Where to look ====")
+			.doesNotContain("RESULT agent API calls");
+	}
+
+	@Test
+	void demoAgentlessOnceRunsTheSameStepsWithoutAnAgentRegisteringThroughTheCatalog() throws Exception {
+		int[] ports = TestPorts.next(8);
+		ProcessBuilder builder = demo(ports, "--agentless", "--once");
+		builder.environment().put("DEMO_CONSUL_GRPC_PORT", String.valueOf(ports[7]));
+		List<String> output = run(builder);
+		assertStepsAndCleanUp(output, ports);
+		String all = String.join("\n", output);
+		assertThat(all).as("the applications run in agentless mode")
+			.contains("each logs 'Agentless mode: the identity comes from the Consul servers'")
+			.contains("registered frontend-1: service frontend on 127.0.0.1:" + ports[4]
+					+ ", Connect-native, check passing")
+			.contains("registered backend-v1: service backend on 127.0.0.1:" + ports[5]
+					+ ", Meta.version=v1, Connect-native, check passing")
+			.contains("registered backend-v2: service backend on 127.0.0.1:" + ports[6]
+					+ ", Meta.version=v2, Connect-native, check passing")
+			.contains("==== 6/6 No agent");
+		Matcher agentRequests = find(AGENT_REQUESTS, output);
+		assertThat(Integer.parseInt(agentRequests.group(2)))
+			.as("the script's own /v1/agent/ calls that Consul's request log lists (it records requests)")
+			.isPositive();
+		assertThat(agentRequests.group(1)).as("every /v1/agent/ request in Consul's log is the script's own")
+			.isEqualTo(agentRequests.group(2));
+		assertThat(find(APPLICATIONS_AGENT_CALLS, output).group(1)).isEqualTo("0");
+		Matcher deregistration = find(DEREGISTRATION, output);
+		assertThat(deregistration.group(1)).isEqualTo("frontend-1 backend-v1 backend-v2");
+		assertThat(deregistration.group(2)).as("instances left in the catalog after the deregistration").isEqualTo("0");
+	}
+
+	private static ProcessBuilder demo(int[] ports, String... arguments) {
+		List<String> command = new ArrayList<>();
+		command.add(requiredProperty("demo.script"));
+		command.addAll(List.of(arguments));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		Map<String, String> env = builder.environment();
 		env.put("DEMO_JAR", requiredProperty("demo.jar"));
 		env.put("DEMO_CONSUL_HTTP_PORT", String.valueOf(ports[0]));
@@ -82,9 +133,12 @@ class DemoScriptTests {
 		if (!consul.isEmpty()) {
 			env.put("CONSUL_BINARY", consul);
 		}
-		List<String> output = run(builder);
+		return builder;
+	}
+
+	private static void assertStepsAndCleanUp(List<String> output, int[] ports) {
 		String all = String.join("\n", output);
-		assertThat(all).as("scripts/demo --once output").contains("[demo] exit status 0");
+		assertThat(all).as("scripts/demo output").contains("[demo] exit status 0");
 		Matcher meshCall = find(MESH_CALL, output);
 		assertThat(meshCall.group(1)).isEqualTo("200");
 		Matcher split = find(SPLIT, output);
@@ -136,7 +190,8 @@ class DemoScriptTests {
 			process.waitFor(1, TimeUnit.MINUTES);
 			reader.join(TimeUnit.SECONDS.toMillis(10));
 			throw new AssertionError(
-					"scripts/demo --once did not finish within 10 minutes:\n" + String.join("\n", output));
+					"scripts/demo " + String.join(" ", builder.command().subList(1, builder.command().size()))
+							+ " did not finish within 10 minutes:\n" + String.join("\n", output));
 		}
 		reader.join(TimeUnit.SECONDS.toMillis(30));
 		output.add("[demo] exit status " + process.exitValue());

@@ -97,6 +97,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 	private final @Nullable Consumer<URI> unreachableListener;
 
+	private final boolean server;
+
 	private final @Nullable String namespace;
 
 	private final @Nullable String partition;
@@ -131,6 +133,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		this.unknownTokenListener = builder.unknownTokenListener;
 		this.addressSupplier = builder.addressSupplier;
 		this.unreachableListener = builder.unreachableListener;
+		this.server = builder.server;
 		this.namespace = builder.namespace;
 		this.partition = builder.partition;
 		this.requestTimeout = builder.requestTimeout;
@@ -186,6 +189,29 @@ public final class ConsulAgentClient implements AutoCloseable {
 	 */
 	public URI getAddress() {
 		return this.address;
+	}
+
+	/**
+	 * Return whether this client talks to Consul servers (agentless mode) rather than a
+	 * client agent.
+	 * @return whether the address is a Consul server's
+	 */
+	public boolean isServer() {
+		return this.server;
+	}
+
+	/**
+	 * Return what this client talks to, for messages: {@code "Consul agent at "} and the
+	 * address or, in agentless mode, {@code "Consul server at "} and the address calls
+	 * currently go to.
+	 * @return the description
+	 */
+	public String describeConsul() {
+		if (!this.server) {
+			return "Consul agent at " + this.address;
+		}
+		Supplier<URI> supplier = this.addressSupplier;
+		return "Consul server at " + displayAddress((supplier != null) ? supplier.get() : this.address);
 	}
 
 	/**
@@ -347,7 +373,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 			if (notFound != null && failure == null && response != null && response.statusCode() == 404) {
 				return notFoundResponse(response, notFound);
 			}
-			return handle(endpoint, query.getPermission(), response, failure, query::decode, timeout);
+			return handle(request, endpoint, query.getPermission(), response, failure, query::decode, timeout);
 		});
 		// Cancelling the answer (a watch stopped or giving its connection up) aborts the
 		// exchange, which frees its connection at once
@@ -394,8 +420,10 @@ public final class ConsulAgentClient implements AutoCloseable {
 			builder.method(method, HttpRequest.BodyPublishers.noBody());
 		}
 		String endpoint = method + " " + path;
-		return sendAsync(builder.build()).handle(
-				(response, failure) -> handle(endpoint, permission, response, failure, decoder, this.requestTimeout))
+		HttpRequest request = builder.build();
+		return sendAsync(request)
+			.handle((response, failure) -> handle(request, endpoint, permission, response, failure, decoder,
+					this.requestTimeout))
 			.thenApply(AgentResponse::value);
 	}
 
@@ -497,10 +525,14 @@ public final class ConsulAgentClient implements AutoCloseable {
 		}
 	}
 
-	private <T> AgentResponse<T> handle(String endpoint, String permission, @Nullable HttpResponse<byte[]> response,
-			@Nullable Throwable failure, AgentQuery.Decoder<T> decoder, Duration timeout) {
+	private <T> AgentResponse<T> handle(HttpRequest request, String endpoint, String permission,
+			@Nullable HttpResponse<byte[]> response, @Nullable Throwable failure, AgentQuery.Decoder<T> decoder,
+			Duration timeout) {
+		// in agentless mode, the server this call went to (the address supplier may have
+		// moved on since)
+		String address = this.server ? displayAddress(request.uri()) : this.displayAddress;
 		if (failure != null || response == null) {
-			throw transportFailure(endpoint, unwrap(failure), timeout);
+			throw transportFailure(endpoint, address, unwrap(failure), timeout);
 		}
 		int status = response.statusCode();
 		String body = new String(response.body(), StandardCharsets.UTF_8);
@@ -508,21 +540,21 @@ public final class ConsulAgentClient implements AutoCloseable {
 			if (status == 403 && body.contains("ACL not found") && this.unknownTokenListener != null) {
 				response.request().headers().firstValue("X-Consul-Token").ifPresent(this.unknownTokenListener);
 			}
-			throw new ConsulAgentException(endpoint, this.displayAddress, status, abbreviate(body),
-					fixFor(status, body, permission), null);
+			throw failure(endpoint, address, status, abbreviate(body), fixFor(status, body, permission), null);
 		}
+		String notConsul = this.server
+				? "check that connect.consul.servers[*].http-address points at a Consul server's HTTP API"
+				: "check that the agent address (CONSUL_HTTP_ADDR) points at a Consul agent";
 		T value;
 		try {
 			value = decoder.decode(response.body());
 		}
 		catch (JacksonException | IllegalArgumentException ex) {
-			throw new ConsulAgentException(endpoint, this.displayAddress, status,
-					"the body could not be decoded (" + withoutSecrets(ex.getMessage()) + ")",
-					"check that the agent address (CONSUL_HTTP_ADDR) points at a Consul agent", null);
+			throw failure(endpoint, address, status,
+					"the body could not be decoded (" + withoutSecrets(ex.getMessage()) + ")", notConsul, null);
 		}
 		if (value == null) {
-			throw new ConsulAgentException(endpoint, this.displayAddress, status, "the body is empty or JSON null",
-					"check that the agent address (CONSUL_HTTP_ADDR) points at a Consul agent", null);
+			throw failure(endpoint, address, status, "the body is empty or JSON null", notConsul, null);
 		}
 		return new AgentResponse<>(value, headerLong(response, "X-Consul-Index"),
 				response.headers().firstValue("X-Consul-ContentHash").orElse(null),
@@ -542,43 +574,59 @@ public final class ConsulAgentClient implements AutoCloseable {
 		return String.valueOf(message).replaceAll("[A-Za-z0-9+/=_-]{16,}", "[...]");
 	}
 
-	private ConsulAgentException transportFailure(String endpoint, @Nullable Throwable failure, Duration timeout) {
+	private ConsulAgentException failure(String endpoint, String address, int status, String consulMessage,
+			@Nullable String fix, @Nullable Throwable cause) {
+		return new ConsulAgentException(endpoint, address, status, consulMessage, fix, this.server, cause);
+	}
+
+	private ConsulAgentException transportFailure(String endpoint, String address, @Nullable Throwable failure,
+			Duration timeout) {
 		if (failure instanceof ConsulAgentException agentException) {
 			return agentException;
 		}
 		if (failure instanceof HttpTimeoutException) {
-			return new ConsulAgentException(endpoint, this.displayAddress, 0,
-					"no answer within " + timeout.toMillis() + "ms",
-					"check that the agent is healthy; the client's request timeout sets the limit for calls that do "
-							+ "not block",
+			return failure(endpoint, address, 0, "no answer within " + timeout.toMillis() + "ms",
+					"check that the " + (this.server ? "server" : "agent") + " is healthy; the client's request "
+							+ "timeout sets the limit for calls that do not block",
 					failure);
 		}
 		if (failure instanceof CancellationException) {
-			return new ConsulAgentException(endpoint, this.displayAddress, 0, "the call was cancelled", null, failure);
+			return failure(endpoint, address, 0, "the call was cancelled", null, failure);
 		}
 		if (failure instanceof SSLException) {
-			return new ConsulAgentException(endpoint, this.displayAddress, 0,
-					"TLS failure (" + failure.getMessage() + ")",
-					"check the CA the client trusts for the agent (CONSUL_CACERT) against the agent's HTTPS certificate",
+			return failure(endpoint, address, 0, "TLS failure (" + failure.getMessage() + ")", this.server
+					? "check the CA the client trusts for the servers (connect.agent.tls.ca-file or CONSUL_CACERT) "
+							+ "against the server's HTTPS certificate"
+					: "check the CA the client trusts for the agent (CONSUL_CACERT) against the agent's HTTPS certificate",
 					failure);
 		}
 		String message = (failure != null) ? failure.getClass().getSimpleName()
 				+ ((failure.getMessage() != null) ? " (" + failure.getMessage() + ")" : "") : "unknown failure";
-		String fix = "check that a Consul agent runs at " + this.displayAddress
-				+ " and that the agent address (CONSUL_HTTP_ADDR) points at it";
-		return new ConsulAgentException(endpoint, this.displayAddress, 0,
-				(failure instanceof ConnectException) ? "connection refused" : message, fix, failure);
+		String fix = this.server
+				? "check that a Consul server's HTTP API listens at " + address
+						+ " and that connect.consul.servers[*].http-address points at it"
+				: "check that a Consul agent runs at " + address
+						+ " and that the agent address (CONSUL_HTTP_ADDR) points at it";
+		return failure(endpoint, address, 0, (failure instanceof ConnectException) ? "connection refused" : message,
+				fix, failure);
 	}
 
-	private static @Nullable String fixFor(int status, String body, String permission) {
+	private @Nullable String fixFor(int status, String body, String permission) {
 		if (status == 403) {
 			if (body.contains("ACL not found")) {
-				return "the ACL token is not known to Consul; use a valid token (CONSUL_HTTP_TOKEN)";
+				return this.server
+						? "the ACL token is not known to Consul; use a valid token (connect.agent.token or "
+								+ "CONSUL_HTTP_TOKEN) or a login (connect.consul.login.auth-method)"
+						: "the ACL token is not known to Consul; use a valid token (CONSUL_HTTP_TOKEN)";
 			}
-			return "the ACL token (CONSUL_HTTP_TOKEN) needs " + permission;
+			return this.server
+					? "the ACL token (connect.agent.token or CONSUL_HTTP_TOKEN, or the login's service identity) needs "
+							+ permission
+					: "the ACL token (CONSUL_HTTP_TOKEN) needs " + permission;
 		}
 		if (status == 429) {
-			return "the agent is rate limiting requests; calls are retried with backoff";
+			return "the " + (this.server ? "server" : "agent") + " is rate limiting requests; calls are retried with "
+					+ "backoff";
 		}
 		if (status == 500 && body.contains("CA has not finished initializing")) {
 			return "wait until the Consul servers have a leader and the Connect CA is initialised; "
@@ -638,7 +686,7 @@ public final class ConsulAgentClient implements AutoCloseable {
 		catch (InterruptedException ex) {
 			future.cancel(true);
 			Thread.currentThread().interrupt();
-			throw new ConsulAgentException("call", this.displayAddress, 0, "interrupted", null, ex);
+			throw failure("call", this.displayAddress, 0, "interrupted", null, ex);
 		}
 	}
 
@@ -717,6 +765,8 @@ public final class ConsulAgentClient implements AutoCloseable {
 
 		private @Nullable Consumer<URI> unreachableListener;
 
+		private boolean server;
+
 		private @Nullable String namespace;
 
 		private @Nullable String partition;
@@ -789,6 +839,18 @@ public final class ConsulAgentClient implements AutoCloseable {
 		 */
 		public Builder unreachableListener(@Nullable Consumer<URI> unreachableListener) {
 			this.unreachableListener = unreachableListener;
+			return this;
+		}
+
+		/**
+		 * Set whether the address (and the {@link #addressSupplier(Supplier) address
+		 * supplier}) is a Consul server's HTTP API, in agentless mode, rather than a
+		 * client agent's: failures then say "Consul server at" and give agentless advice.
+		 * @param server whether the client talks to Consul servers
+		 * @return this builder
+		 */
+		public Builder server(boolean server) {
+			this.server = server;
 			return this;
 		}
 

@@ -429,7 +429,7 @@ public final class Watch<T> implements AutoCloseable {
 		Throwable cause = ConsulAgentClient.unwrap(failure);
 		ConsulAgentException exception = (cause instanceof ConsulAgentException agentException) ? agentException
 				: new ConsulAgentException(this.query.describe(), this.client.getAddress().toString(), 0,
-						String.valueOf(cause), null, cause);
+						String.valueOf(cause), null, this.client.isServer(), cause);
 		int attempt;
 		Duration delay;
 		synchronized (this.monitor) {
