@@ -119,9 +119,11 @@ class LocalDecisionsIntegrationTests {
 							&& authorizer.getDefaultAllow() != null);
 				for (SpiffeId caller : callers) {
 					String what = "set " + set + " " + sources + ", caller " + caller.toUri();
-					// the agent answers from its cache of the intentions, which follows the
+					// the agent answers from its cache of the intentions, which follows
+					// the
 					// write later than the local view on a loaded machine (one suite run
-					// with load average 18 saw more than 10 s): equality is the claim here
+					// with load average 18 saw more than 10 s): equality is the claim
+					// here
 					await().atMost(Duration.ofSeconds(30))
 						.pollInterval(Duration.ofMillis(20))
 						.alias(what)
