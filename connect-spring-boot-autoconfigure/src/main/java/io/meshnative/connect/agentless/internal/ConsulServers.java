@@ -91,7 +91,8 @@ public final class ConsulServers implements AutoCloseable {
 			.intercept(this.interceptors);
 		if (this.grpcCaFile != null) {
 			try {
-				builder.sslContext(GrpcSslContexts.forClient().trustManager(this.grpcCaFile).build());
+				builder.sslContext(
+						new AlpnOptionalSslContext(GrpcSslContexts.forClient().trustManager(this.grpcCaFile).build()));
 			}
 			catch (SSLException ex) {
 				throw new IllegalStateException("Could not use the gRPC CA file " + this.grpcCaFile
