@@ -66,6 +66,8 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private int httpsPort;
 
+	private int grpcTlsPort;
+
 	private final HttpClient http = ConsulHttp.client();
 
 	private @Nullable Process process;
@@ -103,8 +105,10 @@ public final class ConsulAgent implements AutoCloseable {
 	 * {@link #getHttpsAddress()}, with a CA and server certificate made by
 	 * {@code consul tls} ({@link #getCaFile()}). With {@code verifyIncoming}, HTTPS
 	 * callers must present a client certificate signed by that CA
-	 * ({@link #getClientCertFile()}, {@link #getClientKeyFile()}). The plain HTTP port
-	 * stays open.
+	 * ({@link #getClientCertFile()}, {@link #getClientKeyFile()}). The agent also serves
+	 * gRPC over TLS with the same certificate on {@link #getGrpcTlsPort()} (with
+	 * {@code verifyIncoming}, gRPC callers need a client certificate too). The plain HTTP
+	 * and gRPC ports stay open.
 	 * @param verifyIncoming whether HTTPS callers need a client certificate
 	 * @param hcl extra HCL fragments passed with {@code -hcl}
 	 * @return a new agent, not yet started
@@ -186,12 +190,13 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private void launch(Path binary, int @Nullable [] reusedPorts, List<String> extraHcl) {
 		try {
-			int[] ports = (reusedPorts != null) ? reusedPorts : TestPorts.next(7);
+			int[] ports = (reusedPorts != null) ? reusedPorts : TestPorts.next((this.https != Https.OFF) ? 8 : 7);
 			this.ports = ports;
 			this.httpPort = ports[0];
 			this.dnsPort = ports[1];
 			this.grpcPort = ports[5];
 			this.httpsPort = (this.https != Https.OFF) ? ports[6] : -1;
+			this.grpcTlsPort = (this.https != Https.OFF) ? ports[7] : -1;
 			this.nodeName = "connect-test-" + UUID.randomUUID().toString().substring(0, 8);
 			this.workDirectory = Files.createTempDirectory("consul-agent-");
 			List<String> command = new ArrayList<>();
@@ -204,7 +209,7 @@ public final class ConsulAgent implements AutoCloseable {
 			command.add("-datacenter=dc1");
 			command.add("-hcl=ports { http = " + ports[0] + " dns = " + ports[1] + " serf_lan = " + ports[2]
 					+ " serf_wan = " + ports[3] + " server = " + ports[4] + " grpc = " + ports[5] + " https = "
-					+ this.httpsPort + " grpc_tls = -1 }");
+					+ this.httpsPort + " grpc_tls = " + this.grpcTlsPort + " }");
 			if (this.https != Https.OFF) {
 				command.add("-hcl=" + createTlsMaterial(binary, this.workDirectory));
 			}
@@ -354,7 +359,22 @@ public final class ConsulAgent implements AutoCloseable {
 	}
 
 	/**
-	 * Return the PEM file of the CA that signed the agent's HTTPS certificate.
+	 * Return the agent's gRPC TLS port ({@code ports.grpc_tls}), whose certificate is the
+	 * HTTPS one, signed by {@link #getCaFile()}.
+	 * @return the gRPC TLS port
+	 * @throws IllegalStateException if the agent was not created with
+	 * {@link #devWithHttps(boolean, String...)}
+	 */
+	public int getGrpcTlsPort() {
+		if (this.https == Https.OFF) {
+			throw new IllegalStateException("Consul agent was not created with devWithHttps(...)");
+		}
+		return requireStarted().grpcTlsPort;
+	}
+
+	/**
+	 * Return the PEM file of the CA that signed the agent's HTTPS and gRPC TLS
+	 * certificates.
 	 * @return the CA file
 	 */
 	public Path getCaFile() {
