@@ -117,11 +117,9 @@ class AgentlessTlsIntegrationTests {
 		assertThat(analysis).isNotNull();
 		System.out.println("[measure] agentless gRPC TLS with the wrong CA: " + analysis.getDescription()
 				+ " / Action: " + analysis.getAction());
-		assertThat(analysis.getDescription()).contains("127.0.0.1:" + agent.getGrpcTlsPort()).contains("UNAVAILABLE");
-		// What the product says today: the server, and UNAVAILABLE "io exception" (the
-		// gRPC
-		// status of a failed TLS handshake). Neither the message nor the causes say that
-		// the server's certificate is not trusted, nor name connect.consul.grpc-ca-file.
+		assertThat(analysis.getDescription()).contains("127.0.0.1:" + agent.getGrpcTlsPort())
+			.contains("the TLS handshake with the server failed")
+			.contains("connect.consul.grpc-ca-file");
 	}
 
 	private static ConfigurableApplicationContext start(String... properties) {

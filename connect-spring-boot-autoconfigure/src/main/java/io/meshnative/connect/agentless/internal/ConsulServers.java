@@ -96,7 +96,7 @@ public final class ConsulServers implements AutoCloseable {
 			}
 			catch (SSLException ex) {
 				throw new IllegalStateException("Could not use the gRPC CA file " + this.grpcCaFile
-						+ " (connect.consul.tls.grpc-ca-file or CONSUL_GRPC_CACERT): " + ex.getMessage(), ex);
+						+ " (connect.consul.grpc-ca-file or CONSUL_GRPC_CACERT): " + ex.getMessage(), ex);
 			}
 		}
 		else {

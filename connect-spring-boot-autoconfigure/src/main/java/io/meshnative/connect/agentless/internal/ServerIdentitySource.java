@@ -532,6 +532,28 @@ public final class ServerIdentitySource implements IdentitySource {
 	}
 
 	/**
+	 * Describe a TLS failure among the causes of a gRPC failure, with the fix: gRPC
+	 * reports an untrusted server certificate as {@code UNAVAILABLE} with an
+	 * uninformative description.
+	 * @param failure the failure
+	 * @return the text to append, empty when no TLS failure is among the causes
+	 */
+	static String tlsProblem(@Nullable Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof javax.net.ssl.SSLException
+					|| cause instanceof java.security.cert.CertificateException) {
+				return "; the TLS handshake with the server failed (" + cause.getMessage() + "): "
+						+ "connect.consul.grpc-ca-file (or CONSUL_GRPC_CACERT) must name the CA that signed the "
+						+ "servers' gRPC certificate";
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return "";
+	}
+
+	/**
 	 * Follows one {@code WatchRoots} stream.
 	 */
 	private final class RootsObserver implements StreamObserver<WatchRootsResponse> {
@@ -568,7 +590,7 @@ public final class ServerIdentitySource implements IdentitySource {
 			}
 			Status status = Status.fromThrowable(failure);
 			String reason = status.getCode() + " (" + status.getDescription() + ") from "
-					+ ServerIdentitySource.this.servers.current().describe();
+					+ ServerIdentitySource.this.servers.current().describe() + tlsProblem(failure);
 			ServerIdentitySource.this.lastRootsError = reason;
 			if (status.getCode() == Status.Code.UNAUTHENTICATED) {
 				ServerIdentitySource.this.credentials.invalidate(this.token);
