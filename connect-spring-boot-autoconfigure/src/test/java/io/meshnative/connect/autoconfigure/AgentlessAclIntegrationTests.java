@@ -33,11 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.agentless.internal.ConsulCredentials;
 import io.meshnative.connect.authz.ConnectCaller;
@@ -178,16 +174,7 @@ class AgentlessAclIntegrationTests {
 
 		@Bean
 		ClientInterceptor recordingInterceptor() {
-			return new ClientInterceptor() {
-
-				@Override
-				public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
-						Channel next) {
-					grpcMethods.add(method.getFullMethodName());
-					return next.newCall(method, callOptions);
-				}
-
-			};
+			return new GrpcMethodRecorder(grpcMethods);
 		}
 
 		@GetMapping("/hello")

@@ -30,11 +30,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.client.ConnectClient;
@@ -373,16 +369,7 @@ class AgentlessIntegrationTests {
 
 		@Bean
 		ClientInterceptor recordingInterceptor() {
-			return new ClientInterceptor() {
-
-				@Override
-				public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
-						Channel next) {
-					grpcMethods.add(method.getFullMethodName());
-					return next.newCall(method, callOptions);
-				}
-
-			};
+			return new GrpcMethodRecorder(grpcMethods);
 		}
 
 	}

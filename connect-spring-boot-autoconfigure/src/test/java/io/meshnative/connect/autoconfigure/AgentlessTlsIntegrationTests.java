@@ -25,11 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.meshnative.connect.agent.internal.ConsulAgentClient;
 import io.meshnative.connect.authz.ConnectCaller;
 import io.meshnative.connect.identity.ConnectIdentity;
@@ -171,16 +167,7 @@ class AgentlessTlsIntegrationTests {
 
 		@Bean
 		ClientInterceptor recordingInterceptor() {
-			return new ClientInterceptor() {
-
-				@Override
-				public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions,
-						Channel next) {
-					grpcMethods.add(method.getFullMethodName());
-					return next.newCall(method, callOptions);
-				}
-
-			};
+			return new GrpcMethodRecorder(grpcMethods);
 		}
 
 	}
