@@ -28,9 +28,11 @@ import io.meshnative.connect.agent.internal.CaRoots;
 import io.meshnative.connect.agent.internal.LeafCertificate;
 import io.meshnative.connect.identity.internal.ConnectIdentities;
 import io.meshnative.connect.identity.internal.MeshTls;
+import io.meshnative.connect.identity.internal.RememberingTrustManager;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.boot.ssl.pem.PemSslStore;
@@ -198,13 +200,20 @@ public final class ConnectIdentity {
 	private SslBundle createSslBundle() {
 		PemSslStore keyStore = PemSslStore.of(this.chain, this.privateKey);
 		PemSslStore trustStore = PemSslStore.of(this.roots, null);
-		return SslBundle.of(new PemSslStoreBundle(keyStore, trustStore), SslBundleKey.NONE,
-				SslOptions.of(null, MeshTls.protocols()));
+		PemSslStoreBundle stores = new PemSslStoreBundle(keyStore, trustStore);
+		SslManagerBundle pkix = SslManagerBundle.from(stores, SslBundleKey.NONE);
+		SslManagerBundle managers = SslManagerBundle.of(pkix.getKeyManagerFactory(),
+				RememberingTrustManager.wrap(pkix.getTrustManagerFactory()));
+		return SslBundle.of(stores, SslBundleKey.NONE, SslOptions.of(null, MeshTls.protocols()),
+				SslBundle.DEFAULT_PROTOCOL, managers);
 	}
 
 	/**
 	 * Return this identity as an SSL bundle: a key store with the leaf chain and key, a
-	 * trust store with every root, TLS 1.2 and 1.3 only.
+	 * trust store with every root, TLS 1.2 and 1.3 only. Its trust managers (used by
+	 * Reactor Netty; Tomcat builds its own from the trust store) remember the caller
+	 * chains they accepted, so a caller's repeated full handshakes skip PKIX validation
+	 * (see {@link RememberingTrustManager}).
 	 * @return the SSL bundle
 	 */
 	public SslBundle toSslBundle() {

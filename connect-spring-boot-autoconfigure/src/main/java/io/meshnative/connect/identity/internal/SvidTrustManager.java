@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  * rebuild) and whose SPIFFE ID then passes a {@link Verifier}. One instance checks one
  * side: {@link #forServers servers} (an SVID with {@code serverAuth}, for outbound
  * connections) or {@link #forClients clients} (an SVID with {@code clientAuth}, for
- * inbound connections); asked about the other side it refuses.
+ * inbound connections); asked about the other side it refuses. Client chains that
+ * validated are remembered ({@link ValidatedChains}: same chain, same roots snapshot,
+ * within validity), so a caller's repeated full handshakes do not repeat PKIX validation.
  *
  * @author connect-spring-boot authors
  * @since 0.1.0
@@ -49,6 +51,8 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
 	private final Verifier verifier;
 
 	private final SvidValidator validator = new SvidValidator();
+
+	private final ValidatedChains validatedClients = new ValidatedChains(this.validator);
 
 	private final Clock clock;
 
@@ -157,7 +161,7 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
 		ConnectIdentity identity = this.identityManager.getIdentity();
 		SpiffeId presented;
 		try {
-			presented = this.validator.validateClient(chain, identity.getRoots(), identity.getTrustDomain(),
+			presented = this.validatedClients.validateClient(chain, identity.getRoots(), identity.getTrustDomain(),
 					this.clock.instant());
 		}
 		catch (SvidValidationException ex) {

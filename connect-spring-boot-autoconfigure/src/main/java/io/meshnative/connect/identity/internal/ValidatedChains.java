@@ -72,37 +72,19 @@ public final class ValidatedChains {
 		List<X509Certificate> key = List.of(chain);
 		Entry entry = this.entries.get(key);
 		if (entry != null && entry.roots() == roots && entry.trustDomain().equals(trustDomain)
-				&& !now.isBefore(entry.notBefore()) && !now.isAfter(entry.notAfter())) {
+				&& entry.validity().contains(now)) {
 			return entry.spiffeId();
 		}
 		SpiffeId spiffeId = this.validator.validateClient(chain, roots, trustDomain, now);
 		if (this.entries.size() >= MAX_ENTRIES) {
 			this.entries.clear();
 		}
-		this.entries.put(key, new Entry(roots, trustDomain, spiffeId, notBefore(chain), notAfter(chain)));
+		this.entries.put(key, new Entry(roots, trustDomain, spiffeId, ChainValidity.of(chain)));
 		return spiffeId;
 	}
 
 	int size() {
 		return this.entries.size();
-	}
-
-	private static Instant notBefore(X509Certificate[] chain) {
-		Instant latest = Instant.MIN;
-		for (X509Certificate certificate : chain) {
-			Instant notBefore = certificate.getNotBefore().toInstant();
-			latest = notBefore.isAfter(latest) ? notBefore : latest;
-		}
-		return latest;
-	}
-
-	private static Instant notAfter(X509Certificate[] chain) {
-		Instant earliest = Instant.MAX;
-		for (X509Certificate certificate : chain) {
-			Instant notAfter = certificate.getNotAfter().toInstant();
-			earliest = notAfter.isBefore(earliest) ? notAfter : earliest;
-		}
-		return earliest;
 	}
 
 	/**
@@ -111,11 +93,9 @@ public final class ValidatedChains {
 	 * @param roots the roots it was validated against, compared by identity
 	 * @param trustDomain the trust domain it was validated for
 	 * @param spiffeId the result
-	 * @param notBefore the latest start of validity in the chain
-	 * @param notAfter the earliest end of validity in the chain
+	 * @param validity when every certificate of the chain is valid
 	 */
-	private record Entry(List<X509Certificate> roots, String trustDomain, SpiffeId spiffeId, Instant notBefore,
-			Instant notAfter) {
+	private record Entry(List<X509Certificate> roots, String trustDomain, SpiffeId spiffeId, ChainValidity validity) {
 
 	}
 
