@@ -82,15 +82,22 @@ public final class IntentionRules {
 
 	private final String partition;
 
-	private final Map<String, Optional<Compiled>> byCaller;
+	private final Map<SpiffeId, Optional<Compiled>> byCaller;
+
+	/**
+	 * The decision when no intention matches, made once: decisions are taken for every
+	 * request.
+	 */
+	private final Evaluation noIntentionMatched;
 
 	private IntentionRules(List<Compiled> intentions, @Nullable String unavailable, @Nullable Boolean defaultAllow,
-			String partition, Map<String, Optional<Compiled>> byCaller) {
+			String partition, Map<SpiffeId, Optional<Compiled>> byCaller) {
 		this.intentions = intentions;
 		this.unavailable = unavailable;
 		this.defaultAllow = defaultAllow;
 		this.partition = partition;
 		this.byCaller = byCaller;
+		this.noIntentionMatched = byDefault("no intention matched");
 	}
 
 	/**
@@ -195,28 +202,20 @@ public final class IntentionRules {
 		}
 		Compiled intention = firstMatching(caller);
 		if (intention == null) {
-			return byDefault("no intention matched");
+			return this.noIntentionMatched;
 		}
-		if (intention.jwt()) {
-			return Evaluation.intention(false, "Matched intention " + describe(intention.intention())
-					+ ", whose JWT requirements cannot be evaluated here (denied)");
-		}
-		if (!intention.layer7()) {
-			boolean allow = intention.intention().action().equalsIgnoreCase("allow");
-			return Evaluation.intention(allow, "Matched L4 intention: " + describe(intention.intention()));
+		if (intention.jwt() || !intention.layer7()) {
+			return intention.decision();
 		}
 		if (request == null) {
-			return Evaluation.intention(false, "Matched L7 intention " + describe(intention.intention())
-					+ ", which needs an HTTP request; a connection is denied");
+			return intention.connectionDenied();
 		}
 		for (Permission permission : intention.permissions()) {
 			if (permission.matches(request)) {
-				return Evaluation.intention(permission.allow(),
-						"Matched L7 permission " + permission.index() + " (" + (permission.allow() ? "allow" : "deny")
-								+ ") of intention " + describe(intention.intention()));
+				return permission.decision();
 			}
 		}
-		return byDefault("no permission of L7 intention " + describe(intention.intention()) + " matched");
+		return byDefault("no permission of L7 " + intention.name() + " matched");
 	}
 
 	private Evaluation byDefault(String why) {
@@ -228,8 +227,7 @@ public final class IntentionRules {
 	}
 
 	private @Nullable Compiled firstMatching(SpiffeId caller) {
-		String key = orDefault(caller.partition()) + "/" + orDefault(caller.namespace()) + "/" + caller.service();
-		Optional<Compiled> known = this.byCaller.get(key);
+		Optional<Compiled> known = this.byCaller.get(caller);
 		if (known != null) {
 			return known.orElse(null);
 		}
@@ -241,7 +239,7 @@ public final class IntentionRules {
 			}
 		}
 		if (this.byCaller.size() < MAX_REMEMBERED_CALLERS) {
-			this.byCaller.put(key, Optional.ofNullable(found));
+			this.byCaller.put(caller, Optional.ofNullable(found));
 		}
 		return found;
 	}
@@ -337,7 +335,30 @@ public final class IntentionRules {
 
 	}
 
-	private record Compiled(Intention intention, boolean layer7, boolean jwt, List<Permission> permissions) {
+	/**
+	 * A compiled intention, with the decisions that do not depend on the request made
+	 * once.
+	 *
+	 * @param intention the intention
+	 * @param name {@code "intention "} and its description, for reasons and problems
+	 * @param layer7 whether it carries HTTP permissions
+	 * @param jwt whether it has JWT requirements (its callers are denied)
+	 * @param permissions the permissions of an L7 intention
+	 * @param decision the decision for a JWT or an L4 intention
+	 * @param connectionDenied the decision for a connection that matches an L7 intention
+	 */
+	private record Compiled(Intention intention, String name, boolean layer7, boolean jwt, List<Permission> permissions,
+			Evaluation decision, Evaluation connectionDenied) {
+
+		Compiled(Intention intention, String name, boolean layer7, boolean jwt, List<Permission> permissions) {
+			this(intention, name, layer7, jwt, permissions,
+					jwt ? Evaluation.intention(false,
+							"Matched " + name + ", whose JWT requirements cannot be evaluated here (denied)")
+							: Evaluation.intention(intention.action().equalsIgnoreCase("allow"),
+									"Matched L4 intention: " + describe(intention)),
+					Evaluation.intention(false,
+							"Matched L7 " + name + ", which needs an HTTP request; a connection is denied"));
+		}
 
 		static Compiled of(Intention intention, Consumer<String> problems) {
 			String name = "intention " + describe(intention);
@@ -351,14 +372,14 @@ public final class IntentionRules {
 					problems.accept(name + " has the action '" + intention.action()
 							+ "' (expected allow or deny): its callers are denied");
 				}
-				return new Compiled(intention, false, jwt, Collections.emptyList());
+				return new Compiled(intention, name, false, jwt, Collections.emptyList());
 			}
 			List<Permission> permissions = new ArrayList<>();
 			int index = 0;
 			for (Intention.Permission permission : intention.permissions()) {
 				permissions.add(Permission.compile(permission, index++, name, problems));
 			}
-			return new Compiled(intention, true, jwt, Collections.unmodifiableList(permissions));
+			return new Compiled(intention, name, true, jwt, Collections.unmodifiableList(permissions));
 		}
 
 		private static boolean hasJwt(@Nullable Map<String, Object> jwt) {
@@ -371,7 +392,13 @@ public final class IntentionRules {
 	 * A compiled L7 permission: all of its conditions must hold.
 	 */
 	private record Permission(int index, boolean allow, boolean failedClosed, @Nullable PathMatch path,
-			List<HeaderMatch> headers, List<String> methods) {
+			List<HeaderMatch> headers, List<String> methods, Evaluation decision) {
+
+		Permission(int index, boolean allow, boolean failedClosed, @Nullable PathMatch path, List<HeaderMatch> headers,
+				List<String> methods, String intention) {
+			this(index, allow, failedClosed, path, headers, methods, Evaluation.intention(allow,
+					"Matched L7 permission " + index + " (" + (allow ? "allow" : "deny") + ") of " + intention));
+		}
 
 		static Permission compile(Intention.Permission permission, int index, String intention,
 				Consumer<String> problems) {
@@ -391,14 +418,14 @@ public final class IntentionRules {
 			Intention.HttpPermission http = permission.http();
 			if (http == null) {
 				return new Permission(index, allow, failedClosed, null, Collections.emptyList(),
-						Collections.emptyList());
+						Collections.emptyList(), intention);
 			}
 			List<HeaderMatch> headers = new ArrayList<>();
 			for (Intention.HeaderPermission header : http.header()) {
 				headers.add(HeaderMatch.compile(header, allow, where, problems));
 			}
 			return new Permission(index, allow, failedClosed, PathMatch.compile(http, allow, where, problems), headers,
-					List.copyOf(http.methods()));
+					List.copyOf(http.methods()), intention);
 		}
 
 		boolean matches(L7Request request) {

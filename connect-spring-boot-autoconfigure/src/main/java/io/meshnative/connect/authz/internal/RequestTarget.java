@@ -89,6 +89,60 @@ public record RequestTarget(String rawPath, String path, String pathWithParamete
 		if (rawQuery != null) {
 			checkQuery(rawQuery);
 		}
+		if (isCanonical(rawPath)) {
+			return new RequestTarget(rawPath, rawPath, rawPath, rawQuery);
+		}
+		return decodePath(rawPath, rawQuery);
+	}
+
+	/**
+	 * Return whether a path that starts with {@code /} is its own canonical form, as most
+	 * paths are: no escape, no path parameter, no empty segment but a trailing slash, no
+	 * dot-segment and only characters RFC 3986 allows in a segment. The decoding parse
+	 * returns the same path for it, checked by a test that compares both.
+	 * @param rawPath the path as sent
+	 * @return whether it needs no decoding
+	 */
+	static boolean isCanonical(String rawPath) {
+		int length = rawPath.length();
+		int segmentStart = 1;
+		for (int i = 1; i <= length; i++) {
+			char c = (i < length) ? rawPath.charAt(i) : '/';
+			if (c == '/') {
+				int segment = i - segmentStart;
+				if (segment == 0 && i < length) {
+					return false;
+				}
+				if ((segment == 1 || segment == 2) && isDots(rawPath, segmentStart, i)) {
+					return false;
+				}
+				segmentStart = i + 1;
+			}
+			else if (c == '%' || c == ';' || !isPathCharacter(c)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isDots(String rawPath, int start, int end) {
+		for (int i = start; i < end; i++) {
+			if (rawPath.charAt(i) != '.') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Parse a path segment by segment, decoding escapes; refuses what is not canonical.
+	 * @param rawPath the path as sent, starting with {@code /}
+	 * @param rawQuery the query as sent (already checked), {@code null} when there was
+	 * none
+	 * @return the canonical target
+	 * @throws NonCanonicalRequestException if the target is not canonical
+	 */
+	static RequestTarget decodePath(String rawPath, @Nullable String rawQuery) {
 		StringBuilder path = new StringBuilder(rawPath.length());
 		StringBuilder withParameters = new StringBuilder(rawPath.length());
 		int start = 1;

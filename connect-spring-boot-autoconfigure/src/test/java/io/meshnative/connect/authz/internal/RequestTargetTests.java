@@ -16,6 +16,10 @@
 
 package io.meshnative.connect.authz.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -107,6 +111,64 @@ class RequestTargetTests {
 	void reasonsHaveBoundedTagValues() {
 		assertThat(NonCanonicalRequestException.Reason.DOT_SEGMENT.tag()).isEqualTo("dot-segment");
 		assertThat(NonCanonicalRequestException.Reason.values()).hasSize(11);
+	}
+
+	@Test
+	void canonicalPathsTakeTheShortCutToTheSameTargetTheDecodingParseMakes() {
+		char[] alphabet = { '/', 'a', '.', '%', '2', 'F', ';', ' ', '\\', '~' };
+		int canonical = 0;
+		int checked = 0;
+		for (String path : paths(alphabet, 5)) {
+			Object viaParse = outcome(() -> RequestTarget.parse(path, "q=1"));
+			Object viaDecoding = outcome(() -> RequestTarget.decodePath(path, "q=1"));
+			assertThat(viaParse).as(path).isEqualTo(viaDecoding);
+			if (RequestTarget.isCanonical(path)) {
+				canonical++;
+				assertThat(viaDecoding).as(path).isEqualTo(new RequestTarget(path, path, path, "q=1"));
+			}
+			checked++;
+		}
+		assertThat(checked).isGreaterThan(100_000);
+		assertThat(canonical).isGreaterThan(1_000);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/", "/bytes", "/a/b/", "/a.b/..c/...", "/~user/x-y_z!$&'()*+,=:@" })
+	void canonicalPaths(String path) {
+		assertThat(RequestTarget.isCanonical(path)).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a/.", "/a%2Fb", "/a;b", "/a b", "/a\\b",
+			"/\u00e9" })
+	void pathsThatNeedTheDecodingParse(String path) {
+		assertThat(RequestTarget.isCanonical(path)).isFalse();
+	}
+
+	private static List<String> paths(char[] alphabet, int maxLength) {
+		List<String> paths = new ArrayList<>();
+		List<String> previous = List.of("/");
+		paths.addAll(previous);
+		for (int length = 1; length <= maxLength; length++) {
+			List<String> next = new ArrayList<>();
+			for (String prefix : previous) {
+				for (char c : alphabet) {
+					next.add(prefix + c);
+				}
+			}
+			paths.addAll(next);
+			previous = next;
+		}
+		return paths;
+	}
+
+	private static Object outcome(Supplier<RequestTarget> parse) {
+		try {
+			return parse.get();
+		}
+		catch (NonCanonicalRequestException ex) {
+			return ex.getReason();
+		}
 	}
 
 }
