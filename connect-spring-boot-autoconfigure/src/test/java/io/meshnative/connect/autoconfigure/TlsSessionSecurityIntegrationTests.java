@@ -42,6 +42,7 @@ import io.meshnative.connect.test.RecordedRequest;
 import io.meshnative.connect.test.TestCertificateAuthority;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +91,43 @@ class TlsSessionSecurityIntegrationTests {
 			assertThat(attempts.get(attempts.size() - 1)).as("the refused request ran on a resumed session")
 				.isEqualTo("403 resumed");
 			assertThat(attempts).allSatisfy((attempt) -> assertThat(attempt).endsWith("resumed"));
+		}
+		finally {
+			consul.getOperator().deleteConfigEntry("service-intentions", service);
+		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "TOMCAT, TLSv1.3", "TOMCAT, TLSv1.2", "NETTY, TLSv1.3", "NETTY, TLSv1.2" })
+	void keptAliveConnectionIsReauthorizedOnEveryRequest_TAZ08(Stack stack, String protocol) throws IOException {
+		String service = "kept-" + stack.name().toLowerCase(Locale.ROOT) + "-" + protocol.substring(5).replace(".", "");
+		consul.getOperator()
+			.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+					AuthorizationIntegrationTests.source("cli", "allow")));
+		try (MeshApplication app = L7IntentionsIntegrationTests.start(stack, consul, service)) {
+			int port = app.getPort();
+			MeshTestClient cli = MeshTestClient.of(client.getLeafCertificate("cli"), client.getCaRoots());
+			await().atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> cli.get(port, "/hello").status() == 200);
+			try (MeshTestClient.Connection connection = cli.open(port, protocol)) {
+				assertThat(connection.getSocket().getSession().getProtocol()).isEqualTo(protocol);
+				for (int i = 0; i < 3; i++) {
+					assertThat(connection.get("/hello").status()).isEqualTo(200);
+				}
+				consul.getOperator()
+					.putConfigEntry(AuthorizationIntegrationTests.intentions(service,
+							AuthorizationIntegrationTests.source("cli", "deny")));
+				L7IntentionsIntegrationTests.hits.clear();
+				List<Integer> statuses = new ArrayList<>();
+				await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+					statuses.add(connection.get("/hello").status());
+					return statuses.get(statuses.size() - 1) == 403;
+				});
+				assertThat(statuses.subList(0, statuses.size() - 1))
+					.allSatisfy((status) -> assertThat(status).isEqualTo(200));
+				assertThat(L7IntentionsIntegrationTests.hits).hasSize(statuses.size() - 1);
+			}
 		}
 		finally {
 			consul.getOperator().deleteConfigEntry("service-intentions", service);

@@ -17,7 +17,6 @@
 package io.meshnative.connect.authz.servlet;
 
 import java.io.IOException;
-import java.security.cert.X509Certificate;
 
 import io.meshnative.connect.authz.ConnectAuthorizer;
 import io.meshnative.connect.authz.ConnectCaller;
@@ -51,9 +50,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 
-	private static final String CERTIFICATES_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
-
 	private final InboundAuthorization authorization;
+
+	private final ConnectionCertificates certificates = new ConnectionCertificates();
 
 	/**
 	 * Create a new instance.
@@ -77,9 +76,7 @@ public final class ConnectAuthorizationFilter extends OncePerRequestFilter {
 			answer(response, HttpServletResponse.SC_BAD_REQUEST, "Bad Request\n");
 			return;
 		}
-		Object certificates = request.getAttribute(CERTIFICATES_ATTRIBUTE);
-		InboundDecision outcome = this.authorization.check(
-				(certificates instanceof X509Certificate[] array) ? array : null,
+		InboundDecision outcome = this.authorization.check(this.certificates.get(request),
 				L7Request.of(request.getMethod(), target, () -> request.getHeaderNames().asIterator(),
 						(name) -> () -> request.getHeaders(name).asIterator()));
 		if (!outcome.decision().allowed()) {
