@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 import io.meshnative.connect.benchmarks.BenchRunner.Arm;
 import io.meshnative.connect.benchmarks.BenchRunner.ArmResult;
@@ -274,10 +275,10 @@ final class Report {
 		}
 		md.append("## Paired: connect-spring-boot against static mTLS, interleaved\n\n");
 		md.append("Both servers of a pair run side by side on the server CPU, each warmed up until steady; then every ")
-			.append("round measures keep-alive throughput and the fixed rate on one and then the other, alternating ")
-			.append("which goes first. Ratios are per round (connect / static), so drift of the machine or of the JIT ")
-			.append("falls on both arms alike; the table gives their median and range. Targets (issue 17): ratio ")
-			.append(">= 0.95, added server CPU <= 10 us per request, added p99 <= 0.1 ms at 1,000 req/s.\n\n");
+			.append("round measures keep-alive throughput, the fixed rate and churn on one and then the other, ")
+			.append("alternating which goes first. Ratios are per round (connect / static), so drift of the machine or ")
+			.append("of the JIT falls on both arms alike; the table gives their median and range. Targets (issue 17): ")
+			.append("ratio >= 0.95, added server CPU <= 10 us per request, added p99 <= 0.1 ms at 1,000 req/s.\n\n");
 		md.append(
 				"| Server | JDK | TLS | rounds | static max req/s | connect max req/s | ratio (median) | ratio range | ")
 			.append("static CPU us/req | connect CPU us/req | added CPU us/req (median) | added p99 ms (median) | ")
@@ -295,18 +296,16 @@ final class Report {
 			md.append(number(PairResult.median(throughputs(pair.connectRounds)))).append(" | ");
 			double ratio = PairResult.median(ratios);
 			md.append(String.format(Locale.ROOT, "%.2f (%s)", ratio, (ratio >= 0.95) ? "met" : "missed")).append(" | ");
-			md.append(String.format(Locale.ROOT, "%.2f-%.2f",
-					ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-					ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)))
-				.append(" | ");
+			md.append(range(ratios, "%.2f", "-")).append(" | ");
 			md.append(String.format(Locale.ROOT, "%.0f", PairResult.median(cpus(pair.staticRounds)))).append(" | ");
 			md.append(String.format(Locale.ROOT, "%.0f", PairResult.median(cpus(pair.connectRounds)))).append(" | ");
 			double cpu = PairResult.median(pair.addedCpuMicros());
 			md.append(String.format(Locale.ROOT, "%+.1f (%s)", cpu, (cpu <= 10) ? "met" : "missed")).append(" | ");
 			double p99 = PairResult.median(pair.addedP99Micros()) / 1000;
 			md.append(String.format(Locale.ROOT, "%+.2f (%s)", p99, (p99 <= 0.1) ? "met" : "missed")).append(" | ");
-			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair) * 100)).append(" | ");
-			md.append(pairQuiet(pair) ? "yes" : "not quiet").append(" |\n");
+			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair, Round::throughput) * 100))
+				.append(" | ");
+			md.append(pairQuiet(pair, Round::throughput, Round::rate) ? "yes" : "not quiet").append(" |\n");
 		});
 		md.append('\n');
 		this.pairs.forEach((arm, pair) -> {
@@ -326,35 +325,126 @@ final class Report {
 			md.append('\n');
 		});
 		md.append('\n');
+		pairedChurn(md);
+	}
+
+	/**
+	 * Write the churn of the interleaved rounds: per pair the median over rounds of each
+	 * arm's new connections per second and server CPU per new connection, and the median
+	 * of the per-round ratios with their range.
+	 * @param md the report
+	 */
+	void pairedChurn(StringBuilder md) {
+		if (this.pairs.values().stream().allMatch((pair) -> pair.churnRatios().isEmpty())) {
+			return;
+		}
+		md.append("### Churn in the same rounds\n\n");
+		md.append("A new connection per request (a full TLS 1.3 handshake each), measured in every round right after ")
+			.append("the fixed rate, as long as the churn table's runs. Targets: new connections/s >= 0.9x static; ")
+			.append("with BoringSSL, server CPU per new connection <= 1.2 ms.\n\n");
+		md.append(
+				"| Server | JDK | TLS | rounds | static new conn/s | connect new conn/s | ratio (median) | ratio range | ")
+			.append("static CPU ms/conn (median) | connect CPU ms/conn (median) | generator CPU % (max) | quiet |\n");
+		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
+		this.pairs.forEach((arm, pair) -> {
+			List<Double> ratios = pair.churnRatios();
+			if (ratios.isEmpty()) {
+				return;
+			}
+			String label = arm.label();
+			md.append("| ").append(label.substring(label.indexOf('|') + 2)).append(" | ");
+			md.append(ratios.size()).append(" | ");
+			md.append(number(PairResult.median(perSecond(pair.staticRounds, Round::churn)))).append(" | ");
+			md.append(number(PairResult.median(perSecond(pair.connectRounds, Round::churn)))).append(" | ");
+			double ratio = PairResult.median(ratios);
+			md.append(String.format(Locale.ROOT, "%.2f (%s)", ratio, (ratio >= 0.9) ? "met" : "missed")).append(" | ");
+			md.append(range(ratios, "%.2f", "-")).append(" | ");
+			md.append(String.format(Locale.ROOT, "%.2f", PairResult.median(cpuPerConnection(pair.staticRounds))))
+				.append(" | ");
+			double cpu = PairResult.median(cpuPerConnection(pair.connectRounds));
+			md.append(String.format(Locale.ROOT, "%.2f", cpu))
+				.append(arm.boringssl() ? ((cpu <= 1.2) ? " (met)" : " (missed)") : "")
+				.append(" | ");
+			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair, Round::churn) * 100)).append(" | ");
+			md.append(pairQuiet(pair, Round::churn) ? "yes" : "not quiet").append(" |\n");
+		});
+		md.append('\n');
+		this.pairs.forEach((arm, pair) -> {
+			if (pair.churnRatios().isEmpty()) {
+				return;
+			}
+			List<String> rounds = new ArrayList<>();
+			List<String> cpus = new ArrayList<>();
+			for (int i = 0; i < Math.min(pair.staticRounds.size(), pair.connectRounds.size()); i++) {
+				Result connect = pair.connectRounds.get(i).churn();
+				Result reference = pair.staticRounds.get(i).churn();
+				rounds.add(number(connect.perSecond()) + " / " + number(reference.perSecond()));
+				cpus.add(String.format(Locale.ROOT, "%.2f / %.2f", PairResult.cpuMillisPerConnection(connect),
+						PairResult.cpuMillisPerConnection(reference)));
+			}
+			md.append("- `")
+				.append(arm.id())
+				.append("` churn rounds, connect / static new conn/s: ")
+				.append(String.join(", ", rounds))
+				.append("; server CPU ms/conn: ")
+				.append(String.join(", ", cpus))
+				.append('\n');
+		});
+		md.append('\n');
 	}
 
 	private static List<Double> throughputs(List<Round> rounds) {
-		return rounds.stream().map((round) -> round.throughput().perSecond()).toList();
+		return perSecond(rounds, Round::throughput);
+	}
+
+	private static List<Double> perSecond(List<Round> rounds, Function<Round, Result> figure) {
+		return rounds.stream().map((round) -> figure.apply(round).perSecond()).toList();
 	}
 
 	private static List<Double> cpus(List<Round> rounds) {
 		return rounds.stream().map((round) -> PairResult.cpuMicros(round.rate())).toList();
 	}
 
-	private static double maxGeneratorShare(PairResult pair) {
+	private static List<Double> cpuPerConnection(List<Round> rounds) {
+		return rounds.stream().map((round) -> PairResult.cpuMillisPerConnection(round.churn())).toList();
+	}
+
+	private static double maxGeneratorShare(PairResult pair, Function<Round, Result> figure) {
 		double max = 0;
 		for (List<Round> rounds : List.of(pair.staticRounds, pair.connectRounds)) {
 			for (Round round : rounds) {
-				double share = round.throughput().generatorCoreShare();
+				double share = figure.apply(round).generatorCoreShare();
 				max = Double.isNaN(share) ? max : Math.max(max, share);
 			}
 		}
 		return max;
 	}
 
-	private static boolean pairQuiet(PairResult pair) {
+	@SafeVarargs
+	private static boolean pairQuiet(PairResult pair, Function<Round, Result>... figures) {
 		boolean quiet = pair.before == null || pair.before.quiet();
 		for (List<Round> rounds : List.of(pair.staticRounds, pair.connectRounds)) {
 			for (Round round : rounds) {
-				quiet &= round.throughput().quiet() && round.rate().quiet();
+				for (Function<Round, Result> figure : figures) {
+					quiet &= figure.apply(round).quiet();
+				}
 			}
 		}
 		return quiet;
+	}
+
+	/**
+	 * Return the lowest and the highest value.
+	 * @param values the values
+	 * @param format the format of one value
+	 * @param separator between the two
+	 * @return the text
+	 */
+	private static String range(List<Double> values, String format, String separator) {
+		return String.format(Locale.ROOT, format,
+				values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)) + separator
+				+ String.format(Locale.ROOT, format,
+						values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
 	}
 
 	private void warmupCurves(StringBuilder md) {
@@ -383,8 +473,8 @@ final class Report {
 	}
 
 	private void connectProxyRatios(StringBuilder md) {
-		ArmResult ours = find(connectProxyArm());
-		ArmResult builtIn = find(sidecarArm());
+		ArmResult ours = find(this.results, connectProxyArm());
+		ArmResult builtIn = find(this.results, sidecarArm());
 		if (ours == null || builtIn == null || ours.throughput == null || builtIn.throughput == null) {
 			return;
 		}
@@ -540,8 +630,7 @@ final class Report {
 				.append(String.format(Locale.ROOT, "%.2fx", boring.perSecond() / jsse.perSecond()))
 				.append(" new connections/s, ")
 				.append(String.format(Locale.ROOT, "%.2fx",
-						perConnection(jsse.serverCpuSeconds(), jsse)
-								/ perConnection(boring.serverCpuSeconds(), boring)))
+						PairResult.cpuMillisPerConnection(jsse) / PairResult.cpuMillisPerConnection(boring)))
 				.append(" less server CPU per connection (target >= 5x).\n");
 		}
 		md.append('\n');
@@ -589,22 +678,30 @@ final class Report {
 	}
 
 	private @Nullable Result throughputOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.throughput : null;
 	}
 
 	private @Nullable Result rateOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.rate : null;
 	}
 
 	private @Nullable Result churnOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.churn : null;
 	}
 
-	private @Nullable ArmResult find(Arm arm) {
-		for (Map.Entry<Arm, ArmResult> entry : this.results.entrySet()) {
+	/**
+	 * Return the entry of an arm of the same kind, stack, JDK and TLS provider (whether
+	 * it was also called through {@code @ConnectClient} does not matter).
+	 * @param <T> the type of the entries
+	 * @param entries by arm
+	 * @param arm the arm
+	 * @return the entry, {@code null} when none
+	 */
+	private static <T> @Nullable T find(Map<Arm, T> entries, Arm arm) {
+		for (Map.Entry<Arm, T> entry : entries.entrySet()) {
 			Arm candidate = entry.getKey();
 			if (candidate.kind() == arm.kind() && candidate.stack() == arm.stack() && candidate.jdk() == arm.jdk()
 					&& candidate.boringssl() == arm.boringssl()) {
@@ -680,11 +777,7 @@ final class Report {
 		if (Double.isNaN(result.serverCpuSeconds()) || result.requests() == 0) {
 			return "-";
 		}
-		return String.format(Locale.ROOT, "%.2f", perConnection(result.serverCpuSeconds(), result));
-	}
-
-	private static double perConnection(double cpuSeconds, Result result) {
-		return cpuSeconds * 1000 / result.requests();
+		return String.format(Locale.ROOT, "%.2f", PairResult.cpuMillisPerConnection(result));
 	}
 
 }
