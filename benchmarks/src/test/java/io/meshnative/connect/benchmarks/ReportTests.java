@@ -134,6 +134,77 @@ class ReportTests {
 		assertThat(markdown.toString()).isEmpty();
 	}
 
+	@Test
+	void targetsAreJudgedOnThePairedRoundsWhenAnArmHasThem() {
+		Report report = sequentialBoringSsl();
+		report.pairs.put(BORINGSSL, boringSslPair());
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (3 paired rounds):\n"
+				+ "  - throughput 0.97x of static (met, >= 0.95): paired, median of 3 rounds, range 0.90-1.00\n"
+				+ "  - added server CPU +10.0 us per request at 1,000 req/s (met, <= 10): paired, median of 3 rounds, "
+				+ "range +4.0 to +30.0\n"
+				+ "  - added p99 +0.30 ms at 1,000 req/s (missed, <= 0.1): paired, median of 3 rounds, "
+				+ "range +0.05 to +0.40; overloaded in 1 of 3 rounds, whose p99 measures the queue\n"
+				+ "  - churn 0.95x of static new connections/s (met, >= 0.9): paired, median of 3 rounds, "
+				+ "range 0.90-1.05\n"
+				+ "  - server CPU per new connection 1.15 ms (met, <= 1.2), static 1.00 ms: paired, median of 3 rounds, "
+				+ "range 1.10-1.30\n")
+			.doesNotContain("0.61x")
+			.doesNotContain("0.75x")
+			.doesNotContain(": " + Report.SEQUENTIAL);
+	}
+
+	@Test
+	void targetsFallBackToTheSequentialArmsWithoutPairs() {
+		Report report = sequentialBoringSsl();
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (no paired rounds):\n"
+				+ "  - throughput 0.61x (missed) of static (>= 0.95): sequential, not paired\n"
+				+ "  - added server CPU +20.0 us per request at 1,000 req/s (missed, <= 10): sequential, not paired\n"
+				+ "  - added p99 +0.05 ms at 1,000 req/s (met, <= 0.1): sequential, not paired\n"
+				+ "  - churn 0.75x (missed) of static new connections/s (>= 0.9): sequential, not paired\n"
+				+ "  - server CPU per new connection 1.30 ms (missed, <= 1.2), static 1.00 ms: sequential, not paired\n")
+			.doesNotContain("paired, median");
+	}
+
+	@Test
+	void targetsCompareWithTheSidecarOnlyWhenItWasMeasured() {
+		Report report = sequentialBoringSsl();
+		report.pairs.put(BORINGSSL, boringSslPair());
+		StringBuilder without = new StringBuilder();
+		report.targets(without);
+		assertThat(without.toString()).doesNotContain("of sidecar");
+		report.results.put(BUILT_IN, result(2000, 200, 0.5, 0.1));
+		StringBuilder with = new StringBuilder();
+		report.targets(with);
+		assertThat(with.toString()).contains(
+				"  - throughput 3.05x (met) of sidecar (>= 2.0): sequential, not paired (the sidecar arm has no paired "
+						+ "rounds)\n");
+	}
+
+	/**
+	 * Sequential arms of BoringSSL on Netty, JDK 17: connect at 0.61x static's keep-alive
+	 * throughput, +20 us CPU and +0.05 ms p99 at the rate, 0.75x static's new
+	 * connections/s at 1.30 ms against 1.00 ms per connection.
+	 * @return the report
+	 */
+	private static Report sequentialBoringSsl() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		ArmResult reference = new ArmResult();
+		reference.throughput = throughput(10000);
+		reference.rate = rate(5000, 0, 100, 900);
+		reference.churn = churn(400, 1.0);
+		ArmResult connect = new ArmResult();
+		connect.throughput = throughput(6100);
+		connect.rate = rate(5000, 0, 120, 950);
+		connect.churn = churn(300, 1.3);
+		report.results.put(BORINGSSL.staticReference(), reference);
+		report.results.put(BORINGSSL, connect);
+		return report;
+	}
+
 	/**
 	 * Three paired rounds of BoringSSL on Netty, JDK 17, the keep-alive figures of
 	 * {@link #pairsReportTheMedianOfPerRoundRatiosAndTheAddedCostAgainstTheTargets()}
