@@ -635,7 +635,7 @@ final class Report {
 			md.append("- `")
 				.append(arm.id())
 				.append("`")
-				.append((pair != null) ? " (" + pair.throughputRatios().size() + " paired rounds)"
+				.append((pair != null) ? " (paired, " + rounds(pair.throughputRatios().size()) + ")"
 						: " (no paired rounds)")
 				.append(":\n");
 			throughputTarget(md, arm, result, pair);
@@ -776,7 +776,11 @@ final class Report {
 	}
 
 	private static String paired(List<Double> values, String format, String separator) {
-		return "paired, median of " + values.size() + " rounds, range " + range(values, format, separator);
+		return "paired, median of " + rounds(values.size()) + ", range " + range(values, format, separator);
+	}
+
+	private static String rounds(int count) {
+		return count + ((count == 1) ? " round" : " rounds");
 	}
 
 	private void jmh(StringBuilder md) {

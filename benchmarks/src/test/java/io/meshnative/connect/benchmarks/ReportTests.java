@@ -140,7 +140,7 @@ class ReportTests {
 		report.pairs.put(BORINGSSL, boringSslPair());
 		StringBuilder markdown = new StringBuilder();
 		report.targets(markdown);
-		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (3 paired rounds):\n"
+		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (paired, 3 rounds):\n"
 				+ "  - throughput 0.97x of static (met, >= 0.95): paired, median of 3 rounds, range 0.90-1.00\n"
 				+ "  - added server CPU +10.0 us per request at 1,000 req/s (met, <= 10): paired, median of 3 rounds, "
 				+ "range +4.0 to +30.0\n"
@@ -167,6 +167,21 @@ class ReportTests {
 				+ "  - churn 0.75x (missed) of static new connections/s (>= 0.9): sequential, not paired\n"
 				+ "  - server CPU per new connection 1.30 ms (missed, <= 1.2), static 1.00 ms: sequential, not paired\n")
 			.doesNotContain("paired, median");
+	}
+
+	@Test
+	void targetsOfOneRoundSayOneRound() {
+		Report report = sequentialBoringSsl();
+		BenchRunner.PairResult pair = boringSslPair();
+		pair.staticRounds.subList(1, 3).clear();
+		pair.connectRounds.subList(1, 3).clear();
+		report.pairs.put(BORINGSSL, pair);
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString())
+			.contains("- `connect-netty-boringssl-jdk17` (paired, 1 round):\n"
+					+ "  - throughput 0.90x of static (missed, >= 0.95): paired, median of 1 round, range 0.90-0.90\n")
+			.doesNotContain("1 rounds");
 	}
 
 	@Test
