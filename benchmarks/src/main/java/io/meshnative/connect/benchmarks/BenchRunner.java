@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToDoubleBiFunction;
 import java.util.stream.Collectors;
 
 import io.meshnative.connect.agent.internal.AgentService;
@@ -356,10 +357,11 @@ public final class BenchRunner {
 	/**
 	 * Compare a connect-spring-boot arm with its static mTLS arm in one interleaved run:
 	 * both servers run side by side on the server CPU (only one is loaded at a time),
-	 * both are warmed up until steady, then each round measures keep-alive throughput and
-	 * the fixed rate on one and then the other, alternating which goes first, so that
-	 * drift of the machine or of the JIT over the run falls on both arms alike. The ratio
-	 * of each round is reported with the median, so one noisy run cannot make the figure.
+	 * both are warmed up until steady, then each round measures keep-alive throughput,
+	 * the fixed rate and churn (new connections without keep-alive) on one and then the
+	 * other, alternating which goes first, so that drift of the machine or of the JIT
+	 * over the run falls on both arms alike. The ratio of each round is reported with the
+	 * median, so one noisy run cannot make the figure.
 	 * @param connect the connect-spring-boot arm
 	 * @param certificates the certificates of the static arm and the load generator
 	 * @return the rounds of both arms
@@ -382,9 +384,7 @@ public final class BenchRunner {
 					Arm arm = staticTurn ? reference : connect;
 					Target target = staticTurn ? staticTarget : connectTarget;
 					progress("  round " + (round + 1) + ": " + arm.id());
-					Round measured = new Round(driveVegeta(arm, target, tls, "throughput"),
-							driveVegeta(arm, target, tls, "rate"));
-					(staticTurn ? pair.staticRounds : pair.connectRounds).add(measured);
+					(staticTurn ? pair.staticRounds : pair.connectRounds).add(measureRound(arm, target, tls));
 				}
 			}
 			return pair;
@@ -395,6 +395,21 @@ public final class BenchRunner {
 			}
 			client().deregisterService(connect.service() + "-1");
 		}
+	}
+
+	/**
+	 * Measure one arm's turn in a round of a pair: keep-alive throughput, the fixed rate
+	 * and churn, each as the sequential arms measure it ({@link #driveVegeta}, same
+	 * durations).
+	 * @param arm the arm
+	 * @param target where it listens
+	 * @param tls the client's certificate
+	 * @return the turn's figures
+	 * @throws Exception on failure
+	 */
+	private Round measureRound(Arm arm, Target target, Vegeta.Tls tls) throws Exception {
+		return new Round(driveVegeta(arm, target, tls, "throughput"), driveVegeta(arm, target, tls, "rate"),
+				driveVegeta(arm, target, tls, "churn"));
 	}
 
 	private Target start(Arm arm, Certificates certificates, List<Process> processes) throws Exception {
@@ -980,12 +995,8 @@ public final class BenchRunner {
 		 * @return the ratios, in round order
 		 */
 		List<Double> throughputRatios() {
-			List<Double> ratios = new ArrayList<>();
-			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
-				ratios.add(this.connectRounds.get(i).throughput().perSecond()
-						/ this.staticRounds.get(i).throughput().perSecond());
-			}
-			return ratios;
+			return perRound(
+					(connect, reference) -> connect.throughput().perSecond() / reference.throughput().perSecond());
 		}
 
 		/**
@@ -994,11 +1005,7 @@ public final class BenchRunner {
 		 * @return the added CPU, in round order
 		 */
 		List<Double> addedCpuMicros() {
-			List<Double> added = new ArrayList<>();
-			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
-				added.add(cpuMicros(this.connectRounds.get(i).rate()) - cpuMicros(this.staticRounds.get(i).rate()));
-			}
-			return added;
+			return perRound((connect, reference) -> cpuMicros(connect.rate()) - cpuMicros(reference.rate()));
 		}
 
 		/**
@@ -1007,15 +1014,52 @@ public final class BenchRunner {
 		 * @return the added p99, in round order
 		 */
 		List<Double> addedP99Micros() {
-			List<Double> added = new ArrayList<>();
+			return perRound((connect, reference) -> connect.rate().p99Micros() - reference.rate().p99Micros());
+		}
+
+		/**
+		 * Return the connect/static ratio of new connections per second of each round.
+		 * @return the ratios, in round order
+		 */
+		List<Double> churnRatios() {
+			return perRound((connect, reference) -> connect.churn().perSecond() / reference.churn().perSecond());
+		}
+
+		/**
+		 * Return in how many rounds either arm could not sustain the fixed rate (it
+		 * counted errors), so that its p99 measures the queue, not the server.
+		 * @return the number of rounds
+		 */
+		long overloadedRounds() {
+			return perRound((connect, reference) -> connect.rate().errors() + reference.rate().errors()).stream()
+				.filter((errors) -> errors > 0)
+				.count();
+		}
+
+		/**
+		 * Apply a function to the connect arm's and the static arm's turn of each round.
+		 * @param function of the connect turn and the static turn
+		 * @return the values, in round order
+		 */
+		private List<Double> perRound(ToDoubleBiFunction<Round, Round> function) {
+			List<Double> values = new ArrayList<>();
 			for (int i = 0; i < Math.min(this.staticRounds.size(), this.connectRounds.size()); i++) {
-				added.add(this.connectRounds.get(i).rate().p99Micros() - this.staticRounds.get(i).rate().p99Micros());
+				values.add(function.applyAsDouble(this.connectRounds.get(i), this.staticRounds.get(i)));
 			}
-			return added;
+			return values;
 		}
 
 		static double cpuMicros(LoadDriver.Result result) {
 			return (result.requests() == 0) ? Double.NaN : result.serverCpuSeconds() * 1_000_000 / result.requests();
+		}
+
+		/**
+		 * Return the server CPU per new connection of a churn run, in milliseconds.
+		 * @param result the churn run
+		 * @return the CPU per connection, NaN when unknown
+		 */
+		static double cpuMillisPerConnection(LoadDriver.Result result) {
+			return (result.requests() == 0) ? Double.NaN : result.serverCpuSeconds() * 1000 / result.requests();
 		}
 
 		static double median(List<Double> values) {
@@ -1035,8 +1079,9 @@ public final class BenchRunner {
 	 *
 	 * @param throughput keep-alive throughput
 	 * @param rate the fixed rate
+	 * @param churn a new connection per request
 	 */
-	record Round(LoadDriver.Result throughput, LoadDriver.Result rate) {
+	record Round(LoadDriver.Result throughput, LoadDriver.Result rate, LoadDriver.Result churn) {
 
 	}
 

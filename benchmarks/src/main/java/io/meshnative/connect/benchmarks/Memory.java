@@ -34,7 +34,14 @@ import java.util.regex.Pattern;
  */
 final class Memory {
 
-	private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+	/**
+	 * The heap line of {@code GC.heap_info} with G1 (the servers run with
+	 * {@code -XX:+UseG1GC}). JDK 17 writes
+	 * {@code garbage-first heap   total 262144K, used 2919K [...]}, JDK 25
+	 * {@code garbage-first heap   total reserved 524288K, committed 262144K, used 2913K [...]}.
+	 */
+	private static final Pattern HEAP_USED = Pattern
+		.compile("heap\\s+total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K");
 
 	private Memory() {
 	}
@@ -72,7 +79,9 @@ final class Memory {
 	}
 
 	/**
-	 * Parse the used heap out of {@code jcmd GC.heap_info} output.
+	 * Parse the used heap out of {@code jcmd GC.heap_info} output of a G1 heap, in the
+	 * format of JDK 17 or of JDK 25 (which reports reserved and committed sizes where JDK
+	 * 17 reports the total).
 	 * @param output the output
 	 * @return the used heap in kB, -1 when absent
 	 */

@@ -20,10 +20,14 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 import io.meshnative.connect.benchmarks.BenchRunner.Arm;
 import io.meshnative.connect.benchmarks.BenchRunner.ArmResult;
@@ -44,6 +48,11 @@ import org.jspecify.annotations.Nullable;
  * @author connect-spring-boot authors
  */
 final class Report {
+
+	/**
+	 * How a target line says that it compares sequential single runs.
+	 */
+	static final String SEQUENTIAL = "sequential, not paired";
 
 	final Settings settings;
 
@@ -274,10 +283,10 @@ final class Report {
 		}
 		md.append("## Paired: connect-spring-boot against static mTLS, interleaved\n\n");
 		md.append("Both servers of a pair run side by side on the server CPU, each warmed up until steady; then every ")
-			.append("round measures keep-alive throughput and the fixed rate on one and then the other, alternating ")
-			.append("which goes first. Ratios are per round (connect / static), so drift of the machine or of the JIT ")
-			.append("falls on both arms alike; the table gives their median and range. Targets (issue 17): ratio ")
-			.append(">= 0.95, added server CPU <= 10 us per request, added p99 <= 0.1 ms at 1,000 req/s.\n\n");
+			.append("round measures keep-alive throughput, the fixed rate and churn on one and then the other, ")
+			.append("alternating which goes first. Ratios are per round (connect / static), so drift of the machine or ")
+			.append("of the JIT falls on both arms alike; the table gives their median and range. Targets (issue 17): ")
+			.append("ratio >= 0.95, added server CPU <= 10 us per request, added p99 <= 0.1 ms at 1,000 req/s.\n\n");
 		md.append(
 				"| Server | JDK | TLS | rounds | static max req/s | connect max req/s | ratio (median) | ratio range | ")
 			.append("static CPU us/req | connect CPU us/req | added CPU us/req (median) | added p99 ms (median) | ")
@@ -295,18 +304,16 @@ final class Report {
 			md.append(number(PairResult.median(throughputs(pair.connectRounds)))).append(" | ");
 			double ratio = PairResult.median(ratios);
 			md.append(String.format(Locale.ROOT, "%.2f (%s)", ratio, (ratio >= 0.95) ? "met" : "missed")).append(" | ");
-			md.append(String.format(Locale.ROOT, "%.2f-%.2f",
-					ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-					ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)))
-				.append(" | ");
+			md.append(range(ratios, "%.2f", "-")).append(" | ");
 			md.append(String.format(Locale.ROOT, "%.0f", PairResult.median(cpus(pair.staticRounds)))).append(" | ");
 			md.append(String.format(Locale.ROOT, "%.0f", PairResult.median(cpus(pair.connectRounds)))).append(" | ");
 			double cpu = PairResult.median(pair.addedCpuMicros());
 			md.append(String.format(Locale.ROOT, "%+.1f (%s)", cpu, (cpu <= 10) ? "met" : "missed")).append(" | ");
 			double p99 = PairResult.median(pair.addedP99Micros()) / 1000;
 			md.append(String.format(Locale.ROOT, "%+.2f (%s)", p99, (p99 <= 0.1) ? "met" : "missed")).append(" | ");
-			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair) * 100)).append(" | ");
-			md.append(pairQuiet(pair) ? "yes" : "not quiet").append(" |\n");
+			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair, Round::throughput) * 100))
+				.append(" | ");
+			md.append(pairQuiet(pair, Round::throughput, Round::rate) ? "yes" : "not quiet").append(" |\n");
 		});
 		md.append('\n');
 		this.pairs.forEach((arm, pair) -> {
@@ -326,35 +333,126 @@ final class Report {
 			md.append('\n');
 		});
 		md.append('\n');
+		pairedChurn(md);
+	}
+
+	/**
+	 * Write the churn of the interleaved rounds: per pair the median over rounds of each
+	 * arm's new connections per second and server CPU per new connection, and the median
+	 * of the per-round ratios with their range.
+	 * @param md the report
+	 */
+	void pairedChurn(StringBuilder md) {
+		if (this.pairs.values().stream().allMatch((pair) -> pair.churnRatios().isEmpty())) {
+			return;
+		}
+		md.append("### Churn in the same rounds\n\n");
+		md.append("A new connection per request (a full TLS 1.3 handshake each), measured in every round right after ")
+			.append("the fixed rate, as long as the churn table's runs. Targets: new connections/s >= 0.9x static; ")
+			.append("with BoringSSL, server CPU per new connection <= 1.2 ms.\n\n");
+		md.append(
+				"| Server | JDK | TLS | rounds | static new conn/s | connect new conn/s | ratio (median) | ratio range | ")
+			.append("static CPU ms/conn (median) | connect CPU ms/conn (median) | generator CPU % (max) | quiet |\n");
+		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
+		this.pairs.forEach((arm, pair) -> {
+			List<Double> ratios = pair.churnRatios();
+			if (ratios.isEmpty()) {
+				return;
+			}
+			String label = arm.label();
+			md.append("| ").append(label.substring(label.indexOf('|') + 2)).append(" | ");
+			md.append(ratios.size()).append(" | ");
+			md.append(number(PairResult.median(perSecond(pair.staticRounds, Round::churn)))).append(" | ");
+			md.append(number(PairResult.median(perSecond(pair.connectRounds, Round::churn)))).append(" | ");
+			double ratio = PairResult.median(ratios);
+			md.append(String.format(Locale.ROOT, "%.2f (%s)", ratio, (ratio >= 0.9) ? "met" : "missed")).append(" | ");
+			md.append(range(ratios, "%.2f", "-")).append(" | ");
+			md.append(String.format(Locale.ROOT, "%.2f", PairResult.median(cpuPerConnection(pair.staticRounds))))
+				.append(" | ");
+			double cpu = PairResult.median(cpuPerConnection(pair.connectRounds));
+			md.append(String.format(Locale.ROOT, "%.2f", cpu))
+				.append(arm.boringssl() ? ((cpu <= 1.2) ? " (met)" : " (missed)") : "")
+				.append(" | ");
+			md.append(String.format(Locale.ROOT, "%.0f", maxGeneratorShare(pair, Round::churn) * 100)).append(" | ");
+			md.append(pairQuiet(pair, Round::churn) ? "yes" : "not quiet").append(" |\n");
+		});
+		md.append('\n');
+		this.pairs.forEach((arm, pair) -> {
+			if (pair.churnRatios().isEmpty()) {
+				return;
+			}
+			List<String> rounds = new ArrayList<>();
+			List<String> cpus = new ArrayList<>();
+			for (int i = 0; i < Math.min(pair.staticRounds.size(), pair.connectRounds.size()); i++) {
+				Result connect = pair.connectRounds.get(i).churn();
+				Result reference = pair.staticRounds.get(i).churn();
+				rounds.add(number(connect.perSecond()) + " / " + number(reference.perSecond()));
+				cpus.add(String.format(Locale.ROOT, "%.2f / %.2f", PairResult.cpuMillisPerConnection(connect),
+						PairResult.cpuMillisPerConnection(reference)));
+			}
+			md.append("- `")
+				.append(arm.id())
+				.append("` churn rounds, connect / static new conn/s: ")
+				.append(String.join(", ", rounds))
+				.append("; server CPU ms/conn: ")
+				.append(String.join(", ", cpus))
+				.append('\n');
+		});
+		md.append('\n');
 	}
 
 	private static List<Double> throughputs(List<Round> rounds) {
-		return rounds.stream().map((round) -> round.throughput().perSecond()).toList();
+		return perSecond(rounds, Round::throughput);
+	}
+
+	private static List<Double> perSecond(List<Round> rounds, Function<Round, Result> figure) {
+		return rounds.stream().map((round) -> figure.apply(round).perSecond()).toList();
 	}
 
 	private static List<Double> cpus(List<Round> rounds) {
 		return rounds.stream().map((round) -> PairResult.cpuMicros(round.rate())).toList();
 	}
 
-	private static double maxGeneratorShare(PairResult pair) {
+	private static List<Double> cpuPerConnection(List<Round> rounds) {
+		return rounds.stream().map((round) -> PairResult.cpuMillisPerConnection(round.churn())).toList();
+	}
+
+	private static double maxGeneratorShare(PairResult pair, Function<Round, Result> figure) {
 		double max = 0;
 		for (List<Round> rounds : List.of(pair.staticRounds, pair.connectRounds)) {
 			for (Round round : rounds) {
-				double share = round.throughput().generatorCoreShare();
+				double share = figure.apply(round).generatorCoreShare();
 				max = Double.isNaN(share) ? max : Math.max(max, share);
 			}
 		}
 		return max;
 	}
 
-	private static boolean pairQuiet(PairResult pair) {
+	@SafeVarargs
+	private static boolean pairQuiet(PairResult pair, Function<Round, Result>... figures) {
 		boolean quiet = pair.before == null || pair.before.quiet();
 		for (List<Round> rounds : List.of(pair.staticRounds, pair.connectRounds)) {
 			for (Round round : rounds) {
-				quiet &= round.throughput().quiet() && round.rate().quiet();
+				for (Function<Round, Result> figure : figures) {
+					quiet &= figure.apply(round).quiet();
+				}
 			}
 		}
 		return quiet;
+	}
+
+	/**
+	 * Return the lowest and the highest value.
+	 * @param values the values
+	 * @param format the format of one value
+	 * @param separator between the two
+	 * @return the text
+	 */
+	private static String range(List<Double> values, String format, String separator) {
+		return String.format(Locale.ROOT, format,
+				values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)) + separator
+				+ String.format(Locale.ROOT, format,
+						values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
 	}
 
 	private void warmupCurves(StringBuilder md) {
@@ -383,8 +481,8 @@ final class Report {
 	}
 
 	private void connectProxyRatios(StringBuilder md) {
-		ArmResult ours = find(connectProxyArm());
-		ArmResult builtIn = find(sidecarArm());
+		ArmResult ours = find(this.results, connectProxyArm());
+		ArmResult builtIn = find(this.results, sidecarArm());
 		if (ours == null || builtIn == null || ours.throughput == null || builtIn.throughput == null) {
 			return;
 		}
@@ -506,33 +604,48 @@ final class Report {
 		return String.format(Locale.ROOT, "%+.1f", value);
 	}
 
-	private void targets(StringBuilder md) {
+	/**
+	 * Judge every connect-spring-boot arm against the targets: on its paired rounds when
+	 * it has them (the median of the per-round figures, with their range and the number
+	 * of rounds), on the sequential arms otherwise, saying which in every line.
+	 * @param md the report
+	 */
+	void targets(StringBuilder md) {
 		md.append("## Performance targets\n\n");
-		Result sidecar = throughputOf(sidecarArm());
-		this.results.forEach((arm, result) -> {
-			if (arm.kind() != Kind.CONNECT || result.throughput == null) {
-				return;
+		md.append("Judged on the paired rounds where an arm has them: the connect-spring-boot arm and its static ")
+			.append("arm side by side, measured alternately, the median of the per-round figures with their range. ")
+			.append("Lines marked \"sequential, not paired\" compare single runs of arms measured minutes apart ")
+			.append("(the tables above), which move by 20-30 % from run to run.\n\n");
+		Set<Arm> arms = new LinkedHashSet<>();
+		this.results.keySet().stream().filter((arm) -> arm.kind() == Kind.CONNECT).forEach(arms::add);
+		this.pairs.forEach((arm, pair) -> {
+			if (find(this.results, arm) == null) {
+				arms.add(arm);
 			}
-			Result reference = throughputOf(reference(arm));
-			Result referenceRate = rateOf(reference(arm));
-			Result referenceChurn = churnOf(reference(arm));
-			md.append("- `").append(arm.id()).append("`: throughput ");
-			md.append(target(result.throughput.perSecond(), reference, 0.95)).append(" of static (>= 0.95), ");
-			md.append(target(result.throughput.perSecond(), sidecar, 2.0)).append(" of sidecar (>= 2.0)");
-			if (result.rate != null && referenceRate != null && result.rate.errors() == 0
-					&& referenceRate.errors() == 0) {
-				double added = (result.rate.p99Micros() - referenceRate.p99Micros()) / 1000;
-				md.append(", added p99 ")
-					.append(String.format(Locale.ROOT, "%+.2f ms", added))
-					.append((added <= 0.1) ? " (met, <= 0.1)" : " (missed, <= 0.1)");
-			}
-			if (result.churn != null) {
-				md.append(", churn ")
-					.append(target(result.churn.perSecond(), referenceChurn, 0.9))
-					.append(" of static");
-			}
-			md.append(".\n");
 		});
+		for (Arm arm : arms) {
+			ArmResult result = find(this.results, arm);
+			PairResult pair = find(this.pairs, arm);
+			if (pair != null && pair.throughputRatios().isEmpty()) {
+				pair = null;
+			}
+			if (pair == null && (result == null || result.throughput == null)) {
+				continue;
+			}
+			md.append("- `")
+				.append(arm.id())
+				.append("`")
+				.append((pair != null) ? " (paired, " + rounds(pair.throughputRatios().size()) + ")"
+						: " (no paired rounds)")
+				.append(":\n");
+			throughputTarget(md, arm, result, pair);
+			addedCpuTarget(md, arm, result, pair);
+			addedP99Target(md, arm, result, pair);
+			churnTarget(md, arm, result, pair);
+			if (arm.boringssl()) {
+				handshakeTarget(md, arm, result, pair);
+			}
+		}
 		Result jsse = churnOf(new Arm(Kind.CONNECT, Stack.NETTY, 17, false, false));
 		Result boring = churnOf(new Arm(Kind.CONNECT, Stack.NETTY, 17, true, true));
 		if (jsse != null && boring != null) {
@@ -540,11 +653,134 @@ final class Report {
 				.append(String.format(Locale.ROOT, "%.2fx", boring.perSecond() / jsse.perSecond()))
 				.append(" new connections/s, ")
 				.append(String.format(Locale.ROOT, "%.2fx",
-						perConnection(jsse.serverCpuSeconds(), jsse)
-								/ perConnection(boring.serverCpuSeconds(), boring)))
-				.append(" less server CPU per connection (target >= 5x).\n");
+						PairResult.cpuMillisPerConnection(jsse) / PairResult.cpuMillisPerConnection(boring)))
+				.append(" less server CPU per connection (target >= 5x): ")
+				.append(SEQUENTIAL)
+				.append(".\n");
 		}
 		md.append('\n');
+	}
+
+	private void throughputTarget(StringBuilder md, Arm arm, @Nullable ArmResult result, @Nullable PairResult pair) {
+		if (pair != null) {
+			List<Double> ratios = pair.throughputRatios();
+			double ratio = PairResult.median(ratios);
+			md.append(String.format(Locale.ROOT, "  - throughput %.2fx of static %s: %s\n", ratio,
+					verdict(ratio >= 0.95, ">= 0.95"), paired(ratios, "%.2f", "-")));
+		}
+		else if (result != null && result.throughput != null) {
+			md.append("  - throughput ")
+				.append(target(result.throughput.perSecond(), throughputOf(reference(arm)), 0.95))
+				.append(" of static (>= 0.95): ")
+				.append(SEQUENTIAL)
+				.append('\n');
+		}
+		Result sidecar = throughputOf(sidecarArm());
+		if (result != null && result.throughput != null && sidecar != null) {
+			md.append("  - throughput ")
+				.append(target(result.throughput.perSecond(), sidecar, 2.0))
+				.append(" of sidecar (>= 2.0): ")
+				.append(SEQUENTIAL)
+				.append(" (the sidecar arm has no paired rounds)\n");
+		}
+	}
+
+	private void addedCpuTarget(StringBuilder md, Arm arm, @Nullable ArmResult result, @Nullable PairResult pair) {
+		if (pair != null) {
+			List<Double> added = pair.addedCpuMicros();
+			double median = PairResult.median(added);
+			md.append(String.format(Locale.ROOT, "  - added server CPU %+.1f us per request at 1,000 req/s %s: %s\n",
+					median, verdict(median <= 10, "<= 10"), paired(added, "%+.1f", " to ")));
+			return;
+		}
+		Result rate = (result != null) ? result.rate : null;
+		Result referenceRate = rateOf(reference(arm));
+		if (rate != null && referenceRate != null) {
+			double added = PairResult.cpuMicros(rate) - PairResult.cpuMicros(referenceRate);
+			if (!Double.isNaN(added)) {
+				md.append(
+						String.format(Locale.ROOT, "  - added server CPU %+.1f us per request at 1,000 req/s %s: %s\n",
+								added, verdict(added <= 10, "<= 10"), SEQUENTIAL));
+			}
+		}
+	}
+
+	private void addedP99Target(StringBuilder md, Arm arm, @Nullable ArmResult result, @Nullable PairResult pair) {
+		if (pair != null) {
+			List<Double> added = pair.addedP99Micros().stream().map((micros) -> micros / 1000).toList();
+			double median = PairResult.median(added);
+			long overloaded = pair.overloadedRounds();
+			md.append(String.format(Locale.ROOT, "  - added p99 %+.2f ms at 1,000 req/s %s: %s", median,
+					verdict(median <= 0.1, "<= 0.1"), paired(added, "%+.2f", " to ")));
+			md.append((overloaded > 0)
+					? "; overloaded in " + overloaded + " of " + added.size() + " rounds, whose p99 measures the queue"
+					: "")
+				.append('\n');
+			return;
+		}
+		Result rate = (result != null) ? result.rate : null;
+		Result referenceRate = rateOf(reference(arm));
+		if (rate == null || referenceRate == null) {
+			return;
+		}
+		if (rate.errors() > 0 || referenceRate.errors() > 0) {
+			md.append("  - added p99 at 1,000 req/s: n/a (overloaded), ").append(SEQUENTIAL).append('\n');
+			return;
+		}
+		double added = (rate.p99Micros() - referenceRate.p99Micros()) / 1000;
+		md.append(String.format(Locale.ROOT, "  - added p99 %+.2f ms at 1,000 req/s %s: %s\n", added,
+				verdict(added <= 0.1, "<= 0.1"), SEQUENTIAL));
+	}
+
+	private void churnTarget(StringBuilder md, Arm arm, @Nullable ArmResult result, @Nullable PairResult pair) {
+		List<Double> ratios = (pair != null) ? pair.churnRatios() : Collections.emptyList();
+		if (!ratios.isEmpty()) {
+			double ratio = PairResult.median(ratios);
+			md.append(String.format(Locale.ROOT, "  - churn %.2fx of static new connections/s %s: %s\n", ratio,
+					verdict(ratio >= 0.9, ">= 0.9"), paired(ratios, "%.2f", "-")));
+		}
+		else if (result != null && result.churn != null) {
+			md.append("  - churn ")
+				.append(target(result.churn.perSecond(), churnOf(reference(arm)), 0.9))
+				.append(" of static new connections/s (>= 0.9): ")
+				.append(SEQUENTIAL)
+				.append('\n');
+		}
+	}
+
+	private void handshakeTarget(StringBuilder md, Arm arm, @Nullable ArmResult result, @Nullable PairResult pair) {
+		if (pair != null && !pair.connectRounds.isEmpty()) {
+			List<Double> connect = cpuPerConnection(pair.connectRounds);
+			double median = PairResult.median(connect);
+			md.append(String.format(Locale.ROOT, "  - server CPU per new connection %.2f ms %s, static %.2f ms: %s\n",
+					median, verdict(median <= 1.2, "<= 1.2"), PairResult.median(cpuPerConnection(pair.staticRounds)),
+					paired(connect, "%.2f", "-")));
+		}
+		else if (result != null && result.churn != null) {
+			double connect = PairResult.cpuMillisPerConnection(result.churn);
+			if (Double.isNaN(connect)) {
+				return;
+			}
+			Result reference = churnOf(reference(arm));
+			md.append(String.format(Locale.ROOT, "  - server CPU per new connection %.2f ms %s", connect,
+					verdict(connect <= 1.2, "<= 1.2")));
+			if (reference != null) {
+				md.append(String.format(Locale.ROOT, ", static %.2f ms", PairResult.cpuMillisPerConnection(reference)));
+			}
+			md.append(": ").append(SEQUENTIAL).append('\n');
+		}
+	}
+
+	private static String verdict(boolean met, String goal) {
+		return "(" + (met ? "met" : "missed") + ", " + goal + ")";
+	}
+
+	private static String paired(List<Double> values, String format, String separator) {
+		return "paired, median of " + rounds(values.size()) + ", range " + range(values, format, separator);
+	}
+
+	private static String rounds(int count) {
+		return count + ((count == 1) ? " round" : " rounds");
 	}
 
 	private void jmh(StringBuilder md) {
@@ -589,22 +825,30 @@ final class Report {
 	}
 
 	private @Nullable Result throughputOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.throughput : null;
 	}
 
 	private @Nullable Result rateOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.rate : null;
 	}
 
 	private @Nullable Result churnOf(Arm arm) {
-		ArmResult result = find(arm);
+		ArmResult result = find(this.results, arm);
 		return (result != null) ? result.churn : null;
 	}
 
-	private @Nullable ArmResult find(Arm arm) {
-		for (Map.Entry<Arm, ArmResult> entry : this.results.entrySet()) {
+	/**
+	 * Return the entry of an arm of the same kind, stack, JDK and TLS provider (whether
+	 * it was also called through {@code @ConnectClient} does not matter).
+	 * @param <T> the type of the entries
+	 * @param entries by arm
+	 * @param arm the arm
+	 * @return the entry, {@code null} when none
+	 */
+	private static <T> @Nullable T find(Map<Arm, T> entries, Arm arm) {
+		for (Map.Entry<Arm, T> entry : entries.entrySet()) {
 			Arm candidate = entry.getKey();
 			if (candidate.kind() == arm.kind() && candidate.stack() == arm.stack() && candidate.jdk() == arm.jdk()
 					&& candidate.boringssl() == arm.boringssl()) {
@@ -680,11 +924,7 @@ final class Report {
 		if (Double.isNaN(result.serverCpuSeconds()) || result.requests() == 0) {
 			return "-";
 		}
-		return String.format(Locale.ROOT, "%.2f", perConnection(result.serverCpuSeconds(), result));
-	}
-
-	private static double perConnection(double cpuSeconds, Result result) {
-		return cpuSeconds * 1000 / result.requests();
+		return String.format(Locale.ROOT, "%.2f", PairResult.cpuMillisPerConnection(result));
 	}
 
 }

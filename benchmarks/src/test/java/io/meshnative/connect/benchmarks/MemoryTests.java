@@ -16,11 +16,21 @@
 
 package io.meshnative.connect.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests for {@link Memory}.
@@ -50,11 +60,67 @@ class MemoryTests {
 	}
 
 	@Test
+	void readsTheUsedHeapFromJdk17HeapInfoOfG1() throws IOException {
+		// jcmd <pid> GC.heap_info of OpenJDK 17.0.15, -Xms256m -Xmx512m -XX:+UseG1GC
+		assertThat(Memory.parseHeapUsedKb(fixture("heap-info-jdk17-g1.txt"))).isEqualTo(2919);
+	}
+
+	@Test
+	void readsTheUsedHeapFromJdk25HeapInfoOfG1() throws IOException {
+		// jcmd <pid> GC.heap_info of Temurin 25.0.3, -Xms256m -Xmx512m -XX:+UseG1GC:
+		// "total
+		// reserved ..., committed ..., used ...", where JDK 17 writes "total ..., used
+		// ..."
+		assertThat(Memory.parseHeapUsedKb(fixture("heap-info-jdk25-g1.txt"))).isEqualTo(2913);
+	}
+
+	@Test
+	void samplesAJdk25Jvm(@TempDir Path directory) throws Exception {
+		Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+		assumeTrue(Files.isExecutable(jdk25.resolve("bin/jcmd")), "no JDK 25 at " + jdk25);
+		Path source = directory.resolve("Ready.java");
+		Files.writeString(source, """
+				public class Ready {
+					public static void main(String[] args) throws Exception {
+						byte[] live = new byte[8 * 1024 * 1024];
+						System.out.println("ready " + live.length);
+						System.in.read();
+						System.out.println("done " + live.length);
+					}
+				}
+				""");
+		Process process = new ProcessBuilder(jdk25.resolve("bin/java").toString(), "-Xms256m", "-Xmx512m",
+				"-XX:+UseG1GC", source.toString())
+			.redirectErrorStream(true)
+			.start();
+		try (BufferedReader output = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			assertThat(output.readLine()).startsWith("ready");
+			Memory.Sample sample = Memory.sample(List.of(process.pid()), jdk25.toString());
+			// the 8 MB array is still referenced while the JVM waits for input
+			assertThat(sample.liveHeapMb()).isGreaterThan(8).isLessThan(sample.rssMb());
+		}
+		finally {
+			process.getOutputStream().close();
+			if (!process.waitFor(30, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+			}
+		}
+	}
+
+	@Test
 	void samplesThisJvm() {
 		long pid = ProcessHandle.current().pid();
 		Memory.Sample sample = Memory.sample(List.of(pid), System.getProperty("java.home"));
 		assertThat(sample.rssMb()).isGreaterThan(10);
 		assertThat(sample.liveHeapMb()).isGreaterThan(0).isLessThan(sample.rssMb());
+	}
+
+	private static String fixture(String name) throws IOException {
+		try (InputStream input = MemoryTests.class.getResourceAsStream(name)) {
+			assertThat(input).as(name).isNotNull();
+			return new String(input.readAllBytes(), StandardCharsets.UTF_8);
+		}
 	}
 
 }

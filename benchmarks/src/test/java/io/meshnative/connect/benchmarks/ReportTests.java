@@ -41,6 +41,8 @@ class ReportTests {
 
 	private static final Arm CONNECT_PROXY = new Arm(Kind.CONNECT_PROXY, Stack.TOMCAT, 17, false, false);
 
+	private static final Arm BORINGSSL = new Arm(Kind.CONNECT, Stack.NETTY, 17, true, true);
+
 	@Test
 	void sidecarSelectsBothProxyArmsAndNoOther() {
 		Settings settings = Settings.from(Map.of("quick", "true", "arms", "sidecar"));
@@ -107,12 +109,154 @@ class ReportTests {
 		assertThat(BenchRunner.PairResult.median(java.util.List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
 	}
 
+	@Test
+	void pairsReportChurnPerRoundWithTheMedianRatioAndEachSidesCpuPerConnection() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		report.pairs.put(BORINGSSL, boringSslPair());
+		StringBuilder markdown = new StringBuilder();
+		report.pairs(markdown);
+		// new conn/s connect/static 360/400, 420/400, 380/400: ratios 0.90, 1.05, 0.95
+		// (median 0.95, met); server CPU per connection static 1.00, 1.20, 0.90 ms
+		// (median 1.00), connect 1.10, 1.30, 1.15 (median 1.15, met)
+		assertThat(markdown.toString()).contains("### Churn in the same rounds")
+			.contains(
+					"| Netty | 17 | BoringSSL | 3 | 400 | 380 | 0.95 (met) | 0.90-1.05 | 1.00 | 1.15 (met) | 50 | yes |")
+			.contains("`connect-netty-boringssl-jdk17` churn rounds, connect / static new conn/s: "
+					+ "360 / 400, 420 / 400, 380 / 400; server CPU ms/conn: 1.10 / 1.00, 1.30 / 1.20, 1.15 / 0.90");
+	}
+
+	@Test
+	void pairsWithoutChurnWriteNoChurnTable() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		report.pairs.put(BORINGSSL, new BenchRunner.PairResult());
+		StringBuilder markdown = new StringBuilder();
+		report.pairedChurn(markdown);
+		assertThat(markdown.toString()).isEmpty();
+	}
+
+	@Test
+	void targetsAreJudgedOnThePairedRoundsWhenAnArmHasThem() {
+		Report report = sequentialBoringSsl();
+		report.pairs.put(BORINGSSL, boringSslPair());
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (paired, 3 rounds):\n"
+				+ "  - throughput 0.97x of static (met, >= 0.95): paired, median of 3 rounds, range 0.90-1.00\n"
+				+ "  - added server CPU +10.0 us per request at 1,000 req/s (met, <= 10): paired, median of 3 rounds, "
+				+ "range +4.0 to +30.0\n"
+				+ "  - added p99 +0.30 ms at 1,000 req/s (missed, <= 0.1): paired, median of 3 rounds, "
+				+ "range +0.05 to +0.40; overloaded in 1 of 3 rounds, whose p99 measures the queue\n"
+				+ "  - churn 0.95x of static new connections/s (met, >= 0.9): paired, median of 3 rounds, "
+				+ "range 0.90-1.05\n"
+				+ "  - server CPU per new connection 1.15 ms (met, <= 1.2), static 1.00 ms: paired, median of 3 rounds, "
+				+ "range 1.10-1.30\n")
+			.doesNotContain("0.61x")
+			.doesNotContain("0.75x")
+			.doesNotContain(": " + Report.SEQUENTIAL);
+	}
+
+	@Test
+	void targetsFallBackToTheSequentialArmsWithoutPairs() {
+		Report report = sequentialBoringSsl();
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString()).contains("- `connect-netty-boringssl-jdk17` (no paired rounds):\n"
+				+ "  - throughput 0.61x (missed) of static (>= 0.95): sequential, not paired\n"
+				+ "  - added server CPU +20.0 us per request at 1,000 req/s (missed, <= 10): sequential, not paired\n"
+				+ "  - added p99 +0.05 ms at 1,000 req/s (met, <= 0.1): sequential, not paired\n"
+				+ "  - churn 0.75x (missed) of static new connections/s (>= 0.9): sequential, not paired\n"
+				+ "  - server CPU per new connection 1.30 ms (missed, <= 1.2), static 1.00 ms: sequential, not paired\n")
+			.doesNotContain("paired, median");
+	}
+
+	@Test
+	void targetsOfOneRoundSayOneRound() {
+		Report report = sequentialBoringSsl();
+		BenchRunner.PairResult pair = boringSslPair();
+		pair.staticRounds.subList(1, 3).clear();
+		pair.connectRounds.subList(1, 3).clear();
+		report.pairs.put(BORINGSSL, pair);
+		StringBuilder markdown = new StringBuilder();
+		report.targets(markdown);
+		assertThat(markdown.toString())
+			.contains("- `connect-netty-boringssl-jdk17` (paired, 1 round):\n"
+					+ "  - throughput 0.90x of static (missed, >= 0.95): paired, median of 1 round, range 0.90-0.90\n")
+			.doesNotContain("1 rounds");
+	}
+
+	@Test
+	void targetsCompareWithTheSidecarOnlyWhenItWasMeasured() {
+		Report report = sequentialBoringSsl();
+		report.pairs.put(BORINGSSL, boringSslPair());
+		StringBuilder without = new StringBuilder();
+		report.targets(without);
+		assertThat(without.toString()).doesNotContain("of sidecar");
+		report.results.put(BUILT_IN, result(2000, 200, 0.5, 0.1));
+		StringBuilder with = new StringBuilder();
+		report.targets(with);
+		assertThat(with.toString()).contains(
+				"  - throughput 3.05x (met) of sidecar (>= 2.0): sequential, not paired (the sidecar arm has no paired "
+						+ "rounds)\n");
+	}
+
+	/**
+	 * Sequential arms of BoringSSL on Netty, JDK 17: connect at 0.61x static's keep-alive
+	 * throughput, +20 us CPU and +0.05 ms p99 at the rate, 0.75x static's new
+	 * connections/s at 1.30 ms against 1.00 ms per connection.
+	 * @return the report
+	 */
+	private static Report sequentialBoringSsl() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		ArmResult reference = new ArmResult();
+		reference.throughput = throughput(10000);
+		reference.rate = rate(5000, 0, 100, 900);
+		reference.churn = churn(400, 1.0);
+		ArmResult connect = new ArmResult();
+		connect.throughput = throughput(6100);
+		connect.rate = rate(5000, 0, 120, 950);
+		connect.churn = churn(300, 1.3);
+		report.results.put(BORINGSSL.staticReference(), reference);
+		report.results.put(BORINGSSL, connect);
+		return report;
+	}
+
+	/**
+	 * Three paired rounds of BoringSSL on Netty, JDK 17, the keep-alive figures of
+	 * {@link #pairsReportTheMedianOfPerRoundRatiosAndTheAddedCostAgainstTheTargets()}
+	 * (the third round overloaded), and churn.
+	 * @return the pair
+	 */
+	private static BenchRunner.PairResult boringSslPair() {
+		BenchRunner.PairResult pair = new BenchRunner.PairResult();
+		double[][] figures = { { 9000, 104, 950, 0, 400, 1.0, 360, 1.1 }, { 10000, 110, 1200, 0, 400, 1.2, 420, 1.3 },
+				{ 9700, 130, 1300, 3, 400, 0.9, 380, 1.15 } };
+		for (double[] figure : figures) {
+			pair.staticRounds
+				.add(new BenchRunner.Round(throughput(10000), rate(20000, 0, 100, 900), churn(figure[4], figure[5])));
+			pair.connectRounds.add(new BenchRunner.Round(throughput(figure[0]),
+					rate(20000, (long) figure[3], figure[1], figure[2]), churn(figure[6], figure[7])));
+		}
+		return pair;
+	}
+
 	private static BenchRunner.Round round(double perSecond, double cpuMicros, double p99Micros) {
-		return new BenchRunner.Round(
-				new Result("throughput", (long) perSecond * 10, 0, perSecond, 1000, 2000, 3000, 4000, Double.NaN,
-						Double.NaN, 8, 0, 10, "vegeta"),
-				new Result("rate", 20000, 0, 1000, 500, p99Micros, 1200, 1500, cpuMicros * 20000 / 1_000_000,
-						Double.NaN, 2, 0, 20, "vegeta"));
+		return new BenchRunner.Round(throughput(perSecond), rate(20000, 0, cpuMicros, p99Micros), churn(400, 1.0));
+	}
+
+	private static Result throughput(double perSecond) {
+		return new Result("throughput", (long) perSecond * 10, 0, perSecond, 1000, 2000, 3000, 4000, Double.NaN,
+				Double.NaN, 8, 0, 10, "vegeta");
+	}
+
+	private static Result rate(long requests, long errors, double cpuMicros, double p99Micros) {
+		return new Result("rate", requests, errors, 1000, 500, p99Micros, 1200, 1500, cpuMicros * requests / 1_000_000,
+				Double.NaN, 2, 0, 20, "vegeta");
+	}
+
+	private static Result churn(double perSecond, double cpuMillisPerConnection) {
+		long connections = (long) perSecond * 10;
+		return new Result("churn", connections, 0, perSecond, 5000, 9000, 9500, 9900,
+				cpuMillisPerConnection * connections / 1000, Double.NaN, 5, 0, 10, "vegeta");
 	}
 
 	private static ArmResult result(double perSecond, double churnPerSecond, double serverCpu, double callerCpu) {
