@@ -204,7 +204,7 @@ public final class BenchRunner {
 						+ this.settings.pairRounds + " rounds)");
 				Cpu.Quietness before = quietness(false);
 				try {
-					PairResult pair = runPair(arm, certificates);
+					PairResult pair = runPair(arm.staticReference(), arm, certificates);
 					pair.before = before;
 					report.pairs.put(arm, pair);
 				}
@@ -214,6 +214,27 @@ public final class BenchRunner {
 				catch (Exception ex) {
 					progress("pair " + arm.id() + " failed: " + ex);
 					report.failures.put(arm, "paired comparison: " + ex);
+				}
+			}
+			if (this.settings.control && this.settings.pairRounds > 0) {
+				for (Arm arm : Arm.all(this.settings)) {
+					if (arm.kind() != Kind.STATIC || !this.settings.selected(arm)) {
+						continue;
+					}
+					progress("control pair " + arm.id() + " / " + arm.id() + " (interleaved, "
+							+ this.settings.pairRounds + " rounds)");
+					Cpu.Quietness before = quietness(false);
+					try {
+						PairResult pair = runPair(arm, arm, certificates);
+						pair.before = before;
+						report.controls.put(arm, pair);
+					}
+					catch (NotQuietException ex) {
+						throw ex;
+					}
+					catch (Exception ex) {
+						progress("control pair " + arm.id() + " failed: " + ex);
+					}
 				}
 			}
 			this.client.close();
@@ -361,14 +382,16 @@ public final class BenchRunner {
 	 * the fixed rate and churn (new connections without keep-alive) on one and then the
 	 * other, alternating which goes first, so that drift of the machine or of the JIT
 	 * over the run falls on both arms alike. The ratio of each round is reported with the
-	 * median, so one noisy run cannot make the figure.
-	 * @param connect the connect-spring-boot arm
+	 * median, so one noisy run cannot make the figure. A control pair passes the static
+	 * arm twice: two servers of it, whose ratios show the method's noise.
+	 * @param reference the static mTLS arm (the first server)
+	 * @param connect the connect-spring-boot arm, or {@code reference} again for a
+	 * control pair (the second server)
 	 * @param certificates the certificates of the static arm and the load generator
 	 * @return the rounds of both arms
 	 * @throws Exception on failure
 	 */
-	private PairResult runPair(Arm connect, Certificates certificates) throws Exception {
-		Arm reference = connect.staticReference();
+	private PairResult runPair(Arm reference, Arm connect, Certificates certificates) throws Exception {
 		List<Process> processes = new ArrayList<>();
 		try {
 			Target staticTarget = start(reference, certificates, processes);
@@ -383,7 +406,8 @@ public final class BenchRunner {
 					boolean staticTurn = (turn == 0) == staticFirst;
 					Arm arm = staticTurn ? reference : connect;
 					Target target = staticTurn ? staticTarget : connectTarget;
-					progress("  round " + (round + 1) + ": " + arm.id());
+					progress("  round " + (round + 1) + ": " + arm.id()
+							+ ((reference == connect) ? (staticTurn ? " (first server)" : " (second server)") : ""));
 					(staticTurn ? pair.staticRounds : pair.connectRounds).add(measureRound(arm, target, tls));
 				}
 			}
@@ -393,7 +417,9 @@ public final class BenchRunner {
 			for (Process process : processes) {
 				stop(process);
 			}
-			client().deregisterService(connect.service() + "-1");
+			if (connect.kind() == Kind.CONNECT) {
+				client().deregisterService(connect.service() + "-1");
+			}
 		}
 	}
 
@@ -436,6 +462,10 @@ public final class BenchRunner {
 			}
 		}
 		Path serverLog = this.work.resolve(arm.id() + ".log");
+		for (int instance = 2; processes.stream().anyMatch((process) -> process.isAlive())
+				&& Files.exists(serverLog); instance++) {
+			serverLog = this.work.resolve(arm.id() + "-" + instance + ".log");
+		}
 		List<String> command = new ArrayList<>(java(arm, "1", arm.boringssl()));
 		command.add(BenchServerApplication.class.getName());
 		command.addAll(properties);

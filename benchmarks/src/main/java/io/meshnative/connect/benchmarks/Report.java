@@ -65,6 +65,11 @@ final class Report {
 	 */
 	final Map<Arm, PairResult> pairs = new LinkedHashMap<>();
 
+	/**
+	 * Control pairs ({@code --control}): two servers of a static mTLS arm, by that arm.
+	 */
+	final Map<Arm, PairResult> controls = new LinkedHashMap<>();
+
 	final List<String> log = new ArrayList<>();
 
 	final String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z").format(ZonedDateTime.now());
@@ -101,6 +106,7 @@ final class Report {
 		conditions(md);
 		keepAlive(md);
 		pairs(md);
+		controls(md);
 		connectClient(md);
 		churn(md);
 		memory(md);
@@ -334,6 +340,44 @@ final class Report {
 		});
 		md.append('\n');
 		pairedChurn(md);
+	}
+
+	/**
+	 * Write the control pairs: the ratios of two servers of one static arm, measured as a
+	 * pair is, which is how far the paired method moves when nothing differs.
+	 * @param md the report
+	 */
+	void controls(StringBuilder md) {
+		if (this.controls.isEmpty()) {
+			return;
+		}
+		md.append("## Control: static mTLS against itself\n\n");
+		md.append("Two servers of the same static mTLS arm, measured exactly as a pair is (`--control`). Nothing ")
+			.append("differs between them, so their ratios (second / first) are the noise of the paired method on ")
+			.append("this machine: a connect / static ratio inside this range says nothing about the starter.\n\n");
+		md.append(
+				"| Server | JDK | TLS | rounds | first max req/s | second max req/s | ratio (median) | ratio range | ")
+			.append("churn ratio (median) | churn ratio range | quiet |\n");
+		md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | --- |\n");
+		this.controls.forEach((arm, pair) -> {
+			List<Double> ratios = pair.throughputRatios();
+			if (ratios.isEmpty()) {
+				return;
+			}
+			String label = arm.label();
+			List<Double> churn = pair.churnRatios();
+			md.append("| ").append(label.substring(label.indexOf('|') + 2)).append(" | ");
+			md.append(ratios.size()).append(" | ");
+			md.append(number(PairResult.median(throughputs(pair.staticRounds)))).append(" | ");
+			md.append(number(PairResult.median(throughputs(pair.connectRounds)))).append(" | ");
+			md.append(String.format(Locale.ROOT, "%.2f", PairResult.median(ratios))).append(" | ");
+			md.append(range(ratios, "%.2f", "-")).append(" | ");
+			md.append(churn.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f", PairResult.median(churn)))
+				.append(" | ");
+			md.append(churn.isEmpty() ? "n/a" : range(churn, "%.2f", "-")).append(" | ");
+			md.append(pairQuiet(pair, Round::throughput, Round::churn) ? "yes" : "not quiet").append(" |\n");
+		});
+		md.append('\n');
 	}
 
 	/**

@@ -69,6 +69,13 @@ final class Settings {
 	 */
 	final int pairRounds;
 
+	/**
+	 * Whether to measure a control pair for every selected static mTLS arm: two servers
+	 * of that arm, in the rounds of the pairs ({@code --control}), so that the pairs'
+	 * ratios have a noise floor.
+	 */
+	final boolean control;
+
 	final int connections = 16;
 
 	final int churnThreads = 4;
@@ -76,7 +83,8 @@ final class Settings {
 	final int rate = 1000;
 
 	private Settings(boolean quick, boolean smoke, String jdk25, String boringSslDir, List<String> arms, boolean jmh,
-			String concurrentNote, String connectProxyJar, double warmupSeconds, boolean requireQuiet, int pairRounds) {
+			String concurrentNote, String connectProxyJar, double warmupSeconds, boolean requireQuiet, int pairRounds,
+			boolean control) {
 		this.quick = quick || smoke;
 		this.smoke = smoke;
 		this.jdk25 = jdk25;
@@ -88,6 +96,7 @@ final class Settings {
 		this.warmupSeconds = warmupSeconds;
 		this.requireQuiet = requireQuiet;
 		this.pairRounds = pairRounds;
+		this.control = control;
 	}
 
 	static Settings from(Map<String, String> options) {
@@ -104,7 +113,8 @@ final class Settings {
 				options.getOrDefault("connect-proxy-jar", "benchmarks/target/connect-proxy/connect-proxy-exec.jar"),
 				Double.parseDouble(options.getOrDefault("warmup", "0")), options.containsKey("require-quiet"),
 				Integer.parseInt(options.getOrDefault("pairs",
-						options.containsKey("smoke") ? "1" : (options.containsKey("quick") ? "2" : "4"))));
+						options.containsKey("smoke") ? "1" : (options.containsKey("quick") ? "2" : "4"))),
+				options.containsKey("control"));
 	}
 
 	boolean selected(BenchRunner.Arm arm) {

@@ -126,6 +126,29 @@ class ReportTests {
 	}
 
 	@Test
+	void controlPairsReportTheNoiseOfTwoServersOfOneStaticArm() {
+		Report report = new Report(Settings.from(Map.of("control", "")));
+		assertThat(report.settings.control).isTrue();
+		BenchRunner.Arm arm = new BenchRunner.Arm(BenchRunner.Kind.STATIC, BenchRunner.Stack.NETTY, 25, false, false);
+		report.controls.put(arm, boringSslPair());
+		StringBuilder markdown = new StringBuilder();
+		report.controls(markdown);
+		// second/first max req/s 9,000, 10,000, 9,700 against 10,000 (0.90, 1.00, 0.97);
+		// churn 360, 420, 380 against 400 (0.90, 1.05, 0.95)
+		assertThat(markdown.toString()).contains("## Control: static mTLS against itself")
+			.contains("| Netty | 25 | JSSE | 3 | 10,000 | 9,700 | 0.97 | 0.90-1.00 | 0.95 | 0.90-1.05 | yes |");
+	}
+
+	@Test
+	void noControlPairsWriteNoControlSection() {
+		Report report = new Report(Settings.from(Collections.emptyMap()));
+		assertThat(report.settings.control).isFalse();
+		StringBuilder markdown = new StringBuilder();
+		report.controls(markdown);
+		assertThat(markdown.toString()).isEmpty();
+	}
+
+	@Test
 	void pairsWithoutChurnWriteNoChurnTable() {
 		Report report = new Report(Settings.from(Collections.emptyMap()));
 		report.pairs.put(BORINGSSL, new BenchRunner.PairResult());
