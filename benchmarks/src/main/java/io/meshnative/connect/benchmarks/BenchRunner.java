@@ -197,44 +197,14 @@ public final class BenchRunner {
 				}
 			}
 			for (Arm arm : Arm.all(this.settings)) {
-				if (this.settings.pairRounds == 0 || arm.kind() != Kind.CONNECT || !this.settings.selected(arm)) {
-					continue;
-				}
-				progress("pair " + arm.staticReference().id() + " / " + arm.id() + " (interleaved, "
-						+ this.settings.pairRounds + " rounds)");
-				Cpu.Quietness before = quietness(false);
-				try {
-					PairResult pair = runPair(arm.staticReference(), arm, certificates);
-					pair.before = before;
-					report.pairs.put(arm, pair);
-				}
-				catch (NotQuietException ex) {
-					throw ex;
-				}
-				catch (Exception ex) {
-					progress("pair " + arm.id() + " failed: " + ex);
-					report.failures.put(arm, "paired comparison: " + ex);
+				if (this.settings.pairRounds > 0 && arm.kind() == Kind.CONNECT && this.settings.selected(arm)) {
+					measurePair(report, report.pairs, arm.staticReference(), arm, certificates);
 				}
 			}
-			if (this.settings.control && this.settings.pairRounds > 0) {
-				for (Arm arm : Arm.all(this.settings)) {
-					if (arm.kind() != Kind.STATIC || !this.settings.selected(arm)) {
-						continue;
-					}
-					progress("control pair " + arm.id() + " / " + arm.id() + " (interleaved, "
-							+ this.settings.pairRounds + " rounds)");
-					Cpu.Quietness before = quietness(false);
-					try {
-						PairResult pair = runPair(arm, arm, certificates);
-						pair.before = before;
-						report.controls.put(arm, pair);
-					}
-					catch (NotQuietException ex) {
-						throw ex;
-					}
-					catch (Exception ex) {
-						progress("control pair " + arm.id() + " failed: " + ex);
-					}
+			for (Arm arm : Arm.all(this.settings)) {
+				if (this.settings.control && this.settings.pairRounds > 0 && arm.kind() == Kind.STATIC
+						&& this.settings.selected(arm)) {
+					measurePair(report, report.controls, arm, arm, certificates);
 				}
 			}
 			this.client.close();
@@ -372,6 +342,35 @@ public final class BenchRunner {
 				client().deregisterService(arm.service() + "-1");
 				client().deregisterService(callerProxyId(arm));
 			}
+		}
+	}
+
+	/**
+	 * Measure a pair (or, when both arms are the same, a control pair) and keep it in
+	 * {@code results} under the second arm; a failure is reported under that arm.
+	 * @param report the report
+	 * @param results where the pair goes
+	 * @param reference the first server's arm
+	 * @param other the second server's arm
+	 * @param certificates the certificates of the static arm and the load generator
+	 */
+	private void measurePair(Report report, Map<Arm, PairResult> results, Arm reference, Arm other,
+			Certificates certificates) {
+		String what = (reference == other) ? "control pair" : "pair";
+		progress(what + " " + reference.id() + " / " + other.id() + " (interleaved, " + this.settings.pairRounds
+				+ " rounds)");
+		Cpu.Quietness before = quietness(false);
+		try {
+			PairResult pair = runPair(reference, other, certificates);
+			pair.before = before;
+			results.put(other, pair);
+		}
+		catch (NotQuietException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			progress(what + " " + other.id() + " failed: " + ex);
+			report.failures.merge(other, what + ": " + ex, (first, second) -> first + "; " + second);
 		}
 	}
 
